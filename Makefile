@@ -1,0 +1,134 @@
+# pcmon - news monitoring of international police cooperation
+#
+#   make              build ./pcmon
+#   make test         build and run the whole test suite (unit + end to end)
+#   make SANITIZE=1 test   the same under AddressSanitizer + UBSan
+#   make WERROR=1     warnings are errors (CI)
+#   make deps         install missing Debian packages (needs root)
+#   make install PREFIX=/usr/local DESTDIR=
+#   make bench-parse  parser benchmark against sfeed and feedparser
+#
+# Dependencies are declared here (pkg-config names) and in deps.sh (Debian
+# package names); nothing else lists them.
+
+VERSION    = 0.1.0
+PREFIX     ?= /usr/local
+DESTDIR    ?=
+BINDIR     = $(PREFIX)/bin
+MANDIR     = $(PREFIX)/share/man/man1
+SHAREDIR   = $(PREFIX)/share/pcmon
+
+PKG_CONFIG ?= pkg-config
+PKGS       = libcurl libxml-2.0 sqlite3 zlib inih jansson libutf8proc
+# libsvm and libstemmer ship no .pc file in Debian
+NOPC_LIBS  = -lsvm -lstemmer
+
+PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
+
+CC        ?= cc
+OPT       ?= -O2 -g
+WARN      = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wformat=2 -Wvla \
+            -Wmissing-prototypes -Wno-unused-parameter
+PCMON_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
+               -DPCMON_MODEL_DEFAULT='"$(SHAREDIR)/models/default.model"' \
+               -DPCMON_VERSION='"$(VERSION)"' $(WARN) $(OPT) $(PKG_CFLAGS)
+PCMON_CFLAGS += $(if $(WERROR),-Werror)
+SAN_FLAGS = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
+            -fno-sanitize-recover=all
+ifeq ($(SANITIZE),1)
+OPT       = $(SAN_FLAGS)
+SAN_LD    = -fsanitize=address,undefined
+BUILD     ?= build/san
+else
+BUILD     ?= build/rel
+endif
+LDLIBS    = $(PKG_LIBS) $(NOPC_LIBS) -lm
+
+CRAWLER_SRC  = $(wildcard crawler/*.c)
+CLASSIFY_SRC = $(wildcard classify/*.c)
+PIPELINE_SRC = $(filter-out pipeline/main.c,$(wildcard pipeline/*.c))
+
+CRAWLER_OBJ  = $(CRAWLER_SRC:%.c=$(BUILD)/%.o)
+CLASSIFY_OBJ = $(CLASSIFY_SRC:%.c=$(BUILD)/%.o)
+PIPELINE_OBJ = $(PIPELINE_SRC:%.c=$(BUILD)/%.o)
+LIB_OBJ      = $(CRAWLER_OBJ) $(CLASSIFY_OBJ) $(PIPELINE_OBJ)
+
+UNIT_SRC  = $(wildcard tests/unit/test_*.c)
+UNIT_BIN  = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+
+PCMON     = $(BUILD)/pcmon
+
+all: pcmon
+
+# ./pcmon is always the plain build; the sanitizer build lives in build/san
+pcmon: $(PCMON)
+	@if [ "$(SANITIZE)" != 1 ]; then ln -sf $(PCMON) pcmon; fi
+
+$(PCMON): $(LIB_OBJ) $(BUILD)/pipeline/main.o
+	$(CC) $(SAN_LD) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# module boundaries: crawler/ and classify/ see only their own folder
+$(BUILD)/crawler/%.o: crawler/%.c $(wildcard crawler/*.h) | $(BUILD)/crawler
+	$(CC) $(PCMON_CFLAGS) $(CFLAGS) -Icrawler -c -o $@ $<
+$(BUILD)/classify/%.o: classify/%.c $(wildcard classify/*.h) | $(BUILD)/classify
+	$(CC) $(PCMON_CFLAGS) $(CFLAGS) -Iclassify -c -o $@ $<
+$(BUILD)/pipeline/%.o: pipeline/%.c $(wildcard pipeline/*.h crawler/crawler.h classify/classify.h) | $(BUILD)/pipeline
+	$(CC) $(PCMON_CFLAGS) $(CFLAGS) -I. -Ipipeline -c -o $@ $<
+$(BUILD)/tests/%: tests/unit/%.c tests/unit/check.h $(LIB_OBJ) | $(BUILD)/tests
+	$(CC) $(PCMON_CFLAGS) $(CFLAGS) -I. -Icrawler -Iclassify -Ipipeline -Itests/unit $(SAN_LD) $(LDFLAGS) \
+		-o $@ $< $(LIB_OBJ) $(LDLIBS)
+
+$(BUILD)/crawler $(BUILD)/classify $(BUILD)/pipeline $(BUILD)/tests:
+	mkdir -p $@
+
+units: $(UNIT_BIN)
+
+# The README's test command: installs what is missing, builds, runs unit
+# binaries and tests/cases/*.test; the last line is "N passed, N failed".
+# TESTS=pattern runs only matching cases.
+test:
+	sh ./deps.sh --test
+	$(MAKE) test-run
+
+test-run: $(PCMON) units
+	python3 tests/run.py --pcmon $(PCMON) --units $(BUILD)/tests $(TESTS)
+
+check: test
+
+# The README's main-job command, on the bundled offline feeds.
+demo:
+	sh ./deps.sh
+	$(MAKE) pcmon
+	sh config/demo/run.sh
+
+deps:
+	sh ./deps.sh
+
+check-banned:
+	@! grep -nE '\b(strcpy|strcat|sprintf|vsprintf|strtok|atoi|atol|gmtime|localtime|ctime|asctime)[[:space:]]*\(' \
+		crawler/*.c classify/*.c pipeline/*.c 2>/dev/null | grep -v 'snprintf\|_r(' \
+		|| { echo "banned function used (see STYLE.md 5)"; exit 1; }
+	@! grep -n '#include *"\.\./' crawler/*.[ch] classify/*.[ch] 2>/dev/null \
+		|| { echo "module boundary crossed"; exit 1; }
+
+format-check:
+	clang-format --dry-run -Werror crawler/*.[ch] classify/*.[ch] pipeline/*.[ch] tests/unit/*.[ch] 2>/dev/null
+
+bench-parse: $(PCMON)
+	sh bench/parse/run.sh
+
+install: $(PCMON)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR) $(DESTDIR)$(SHAREDIR)
+	install -m 755 $(PCMON) $(DESTDIR)$(BINDIR)/pcmon
+	install -m 644 pcmon.1 $(DESTDIR)$(MANDIR)/pcmon.1
+	install -m 644 config/pcmon.conf config/feeds.opml $(DESTDIR)$(SHAREDIR)/
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/pcmon $(DESTDIR)$(MANDIR)/pcmon.1
+	rm -rf $(DESTDIR)$(SHAREDIR)
+
+clean:
+	rm -rf build pcmon
+
+.PHONY: all pcmon units test test-run demo check deps check-banned format-check bench-parse install uninstall clean

@@ -1,0 +1,77 @@
+/*
+ * config.h - pcmon's configuration: one INI file read with libinih.
+ *
+ * Every key has a default compiled in (the table in config.c, which is also
+ * what config/pcmon.conf documents), so an empty file is a valid
+ * configuration.  Unknown sections or keys and bad values are errors that
+ * name the file, the line and the key.  Relative paths in the file are
+ * relative to the directory of the file itself.
+ */
+#ifndef PCMON_CONFIG_H
+#define PCMON_CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum log_level { LOG_ERROR = 0, LOG_WARN = 1, LOG_INFO = 2, LOG_DEBUG = 3 };
+
+struct pcmon_config {
+	char *path;           /* the file read, NULL when only defaults */
+
+	/* [general] */
+	char *data_dir;       /* absolute */
+	char *database;       /* absolute path, or a URL for other backends */
+	int log_level;        /* enum log_level */
+	char *log_file;       /* NULL: stderr */
+
+	/* [crawl] */
+	char *user_agent;
+	long concurrency;
+	long per_host;
+	double host_delay;        /* seconds between requests to one host */
+	long connect_timeout;     /* seconds */
+	long timeout;             /* seconds, whole transfer */
+	long low_speed_limit;     /* bytes/s ... */
+	long low_speed_time;      /* ... for this many seconds aborts */
+	int64_t max_body;         /* bytes, decompressed */
+	int64_t max_header;       /* bytes */
+	long max_redirects;
+	int64_t min_interval;     /* seconds */
+	int64_t max_interval;     /* seconds */
+	long fail_threshold;      /* consecutive failures before "failing" */
+	long raw_keep;            /* raw bodies kept per feed */
+
+	/* [parse] */
+	long max_items;
+	int64_t max_field;
+	long max_depth;
+
+	/* [classify] */
+	char *model;              /* absolute path of the model bundle */
+	double threshold;
+};
+
+/*
+ * Loads path (NULL: defaults only).  On failure returns -1, *out is NULL and
+ * err holds "FILE:LINE: key 'K': message".  Free with config_free().
+ */
+int config_load(const char *path, struct pcmon_config **out, char *err,
+                size_t errsz);
+void config_free(struct pcmon_config *cfg);
+
+/* Which file to read: -c, else $PCMON_CONFIG, else
+ * $XDG_CONFIG_HOME/pcmon/pcmon.conf or ~/.config/pcmon/pcmon.conf, else
+ * /etc/pcmon/pcmon.conf, when they exist; NULL for built-in defaults.
+ * Returns a malloc'd string or NULL. */
+char *config_find(const char *explicit_path);
+
+/* Writes the effective configuration as INI to fp (a FILE *). */
+void config_dump(const struct pcmon_config *cfg, void *fp);
+/* Writes every key with its built-in default, as INI. */
+void config_dump_defaults(void *fp);
+
+/* Value parsers shared with the command line: 0 on success, -1 if bad. */
+int config_parse_size(const char *s, int64_t *out);     /* 10M, 64K, 1G */
+int config_parse_duration(const char *s, int64_t *out); /* 30s, 15m, 2h, 1d */
+
+#endif

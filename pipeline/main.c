@@ -1,0 +1,336 @@
+/*
+ * main.c - pcmon's entry point: global options, then one command from the
+ * table below (git's builtin table).
+ *
+ * The flags of a command's row do the shared set-up once, here: load the
+ * configuration, open and migrate the database, take the run lock.  Commands
+ * never exit(); they return the process status (cmd.h lists them).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <locale.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+#include <jansson.h>
+#include <libxml/parser.h>
+#include <sqlite3.h>
+#include <zlib.h>
+
+#include "cmd.h"
+#include "config.h"
+#include "log.h"
+#include "store.h"
+
+enum {
+	NO_CONFIG = 1 << 0, /* runs without reading the configuration */
+	NEED_DB = 1 << 1,   /* ctx->store is open and migrated */
+	NEED_LOCK = 1 << 2  /* holds data_dir/pcmon.lock for the whole run */
+};
+
+struct command {
+	const char *name;
+	int (*fn)(int argc, char **argv, struct pcmon_ctx *ctx);
+	int flags;
+	const char *summary;
+};
+
+static const struct command commands[] = {
+	{ "parse", cmd_parse, NO_CONFIG, "parse one feed document, print its entries as JSON lines" },
+	{ "feeds", cmd_feeds, NEED_DB, "add, list, remove, import and export feeds (OPML)" },
+	{ "ingest", cmd_ingest, NEED_DB | NEED_LOCK, "store the items of saved feed documents" },
+	{ "items", cmd_items, NEED_DB, "list stored items" },
+	{ "db", cmd_db, NEED_DB, "database information, integrity check, migration" },
+	{ "config", cmd_config, 0, "check and print the configuration" },
+};
+
+#define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+static const char main_usage[] =
+	"usage: pcmon [-c FILE] [-q | -v] COMMAND [ARGS]\n"
+	"       pcmon --version | --help\n";
+
+static void
+print_help(FILE *fp)
+{
+	size_t i;
+
+	fputs(main_usage, fp);
+	fputs("\npcmon watches news feeds for international police cooperation.\n"
+	      "\noptions:\n"
+	      "  -c, --config FILE  configuration file (default: $PCMON_CONFIG,\n"
+	      "                     ~/.config/pcmon/pcmon.conf, /etc/pcmon/pcmon.conf)\n"
+	      "  -q, --quiet        print only errors\n"
+	      "  -v, --verbose      print debugging messages\n"
+	      "      --version      print versions of pcmon and its libraries\n"
+	      "\ncommands:\n", fp);
+	for (i = 0; i < NCOMMANDS; i++)
+		fprintf(fp, "  %-8s %s\n", commands[i].name, commands[i].summary);
+	fputs("\n'pcmon COMMAND --help' describes one command; 'man pcmon' all of them.\n",
+	      fp);
+}
+
+static void
+print_version(void)
+{
+	const curl_version_info_data *cv = curl_version_info(CURLVERSION_NOW);
+
+	printf("pcmon %s\n", PCMON_VERSION);
+	printf("libcurl %s, libxml2 %s, SQLite %s, zlib %s, jansson %s\n",
+	       cv->version, xmlParserVersion, sqlite3_libversion(),
+	       zlibVersion(), jansson_version_str());
+}
+
+int
+cmd_usage(const struct pcmon_ctx *ctx, const char *synopsis, int status)
+{
+	FILE *fp = status == 0 ? stdout : stderr;
+
+	(void)ctx;
+	fputs(synopsis, fp);
+	return status;
+}
+
+static const struct command *
+find_command(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < NCOMMANDS; i++)
+		if (strcmp(commands[i].name, name) == 0)
+			return &commands[i];
+	return NULL;
+}
+
+/* mkdir -p for the data directory; 0 on success. */
+static int
+make_dirs(const char *path)
+{
+	char buf[4096];
+	char *p;
+
+	if (snprintf(buf, sizeof(buf), "%s", path) >= (int)sizeof(buf)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	for (p = buf + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(buf, 0700) != 0 && errno != EEXIST)
+			return -1;
+		*p = '/';
+	}
+	if (mkdir(buf, 0700) != 0 && errno != EEXIST)
+		return -1;
+	return 0;
+}
+
+/*
+ * The run lock: flock() on data_dir/pcmon.lock.  The kernel drops it when the
+ * process dies, so a kill -9 never leaves a stale lock behind.
+ */
+static int
+take_lock(struct pcmon_ctx *ctx)
+{
+	char path[4096];
+	int fd;
+
+	if (make_dirs(ctx->cfg->data_dir) != 0) {
+		fprintf(stderr, "pcmon: cannot create data directory '%s': %s\n",
+		        ctx->cfg->data_dir, strerror(errno));
+		return EXIT_FAIL;
+	}
+	if (snprintf(path, sizeof(path), "%s/pcmon.lock", ctx->cfg->data_dir) >=
+	    (int)sizeof(path)) {
+		fprintf(stderr, "pcmon: data directory path too long\n");
+		return EXIT_FAIL;
+	}
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		fprintf(stderr, "pcmon: cannot open lock file '%s': %s\n", path,
+		        strerror(errno));
+		return EXIT_FAIL;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+		if (errno == EWOULDBLOCK)
+			fprintf(stderr, "pcmon %s: another pcmon is running "
+			        "(lock '%s' is held); nothing done\n", ctx->cmd,
+			        path);
+		else
+			fprintf(stderr, "pcmon: cannot lock '%s': %s\n", path,
+			        strerror(errno));
+		close(fd);
+		return EXIT_LOCKED;
+	}
+	ctx->lock_fd = fd;
+	return 0;
+}
+
+/* Removes "--config FILE" / "--config=FILE" given after the command name,
+ * so every command accepts it; returns the value or NULL. */
+static const char *
+take_config_arg(int *argc, char **argv)
+{
+	const char *val = NULL;
+	int i, j, n;
+
+	for (i = 1; i < *argc; i++) {
+		if (strcmp(argv[i], "--") == 0)
+			break;
+		n = 0;
+		if (strcmp(argv[i], "--config") == 0 && i + 1 < *argc) {
+			val = argv[i + 1];
+			n = 2;
+		} else if (strncmp(argv[i], "--config=", 9) == 0) {
+			val = argv[i] + 9;
+			n = 1;
+		}
+		if (n) {
+			for (j = i; j + n <= *argc; j++)
+				argv[j] = argv[j + n];
+			*argc -= n;
+			i--;
+		}
+	}
+	return val;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct pcmon_ctx ctx = { .prog = "pcmon", .lock_fd = -1 };
+	const struct command *c;
+	const char *config_arg = NULL, *later;
+	char err[1024];
+	char *config_path = NULL;
+	int verbosity = 0, i, status;
+
+	/* UTF-8 aware character handling, but '.' stays the decimal point:
+	 * only LC_CTYPE changes (libsvm files and JSON need it) */
+	setlocale(LC_CTYPE, "C.UTF-8");
+
+	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
+		const char *a = argv[i];
+
+		if (strcmp(a, "-c") == 0 || strcmp(a, "--config") == 0) {
+			if (++i >= argc) {
+				fprintf(stderr, "pcmon: %s needs a FILE\n", a);
+				return EXIT_USAGE;
+			}
+			config_arg = argv[i];
+		} else if (strncmp(a, "--config=", 9) == 0) {
+			config_arg = a + 9;
+		} else if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0) {
+			verbosity = -1;
+		} else if (strcmp(a, "-v") == 0 || strcmp(a, "--verbose") == 0) {
+			verbosity = 1;
+		} else if (strcmp(a, "--version") == 0) {
+			print_version();
+			return EXIT_OK;
+		} else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+			print_help(stdout);
+			return EXIT_OK;
+		} else {
+			fprintf(stderr, "pcmon: unknown option '%s'\n", a);
+			fputs(main_usage, stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (i >= argc) {
+		print_help(stderr);
+		return EXIT_USAGE;
+	}
+	if (strcmp(argv[i], "help") == 0) {
+		if (i + 1 >= argc) {
+			print_help(stdout);
+			return EXIT_OK;
+		}
+		if (!(c = find_command(argv[i + 1]))) {
+			fprintf(stderr, "pcmon: '%s' is not a pcmon command\n",
+			        argv[i + 1]);
+			return EXIT_USAGE;
+		}
+		{
+			char *hargv[] = { argv[i + 1], "--help", NULL };
+
+			ctx.cmd = c->name;
+			return c->fn(2, hargv, &ctx);
+		}
+	}
+	if (strcmp(argv[i], "version") == 0) {
+		print_version();
+		return EXIT_OK;
+	}
+	if (!(c = find_command(argv[i]))) {
+		fprintf(stderr, "pcmon: '%s' is not a pcmon command; see 'pcmon --help'\n",
+		        argv[i]);
+		return EXIT_USAGE;
+	}
+	ctx.cmd = c->name;
+	argc -= i;
+	argv += i;
+	if ((later = take_config_arg(&argc, argv)))
+		config_arg = later;
+
+	/* "--help" needs neither configuration nor database */
+	for (i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
+			return c->fn(argc, argv, &ctx);
+
+	if (!(c->flags & NO_CONFIG)) {
+		config_path = config_find(config_arg);
+		if (config_load(config_path, &ctx.cfg, err, sizeof(err)) != 0) {
+			fprintf(stderr, "pcmon: %s\n", err);
+			free(config_path);
+			return EXIT_USAGE;
+		}
+		free(config_path);
+		if (log_open(verbosity < 0 ? LOG_ERROR
+		             : verbosity > 0 ? LOG_DEBUG : ctx.cfg->log_level,
+		             ctx.cfg->log_file) != 0)
+			fprintf(stderr, "pcmon: cannot open log file '%s': %s; "
+			        "logging to stderr\n", ctx.cfg->log_file,
+			        strerror(errno));
+	} else {
+		log_open(verbosity < 0 ? LOG_ERROR
+		         : verbosity > 0 ? LOG_DEBUG : LOG_INFO, NULL);
+	}
+
+	status = EXIT_OK;
+	if ((c->flags & NEED_LOCK) && (status = take_lock(&ctx)) != 0)
+		goto out;
+	if (c->flags & NEED_DB) {
+		if (strstr(ctx.cfg->database, "://") == NULL &&
+		    make_dirs(ctx.cfg->data_dir) != 0) {
+			fprintf(stderr, "pcmon: cannot create data directory '%s': %s\n",
+			        ctx.cfg->data_dir, strerror(errno));
+			status = EXIT_DB;
+			goto out;
+		}
+		if (store_open(ctx.cfg->database, &ctx.store, err, sizeof(err)) !=
+		    STORE_OK) {
+			fprintf(stderr, "pcmon: %s\n", err);
+			status = EXIT_DB;
+			goto out;
+		}
+	}
+	status = c->fn(argc, argv, &ctx);
+out:
+	store_close(ctx.store);
+	if (ctx.lock_fd >= 0)
+		close(ctx.lock_fd);
+	log_close();
+	config_free(ctx.cfg);
+	if (fflush(stdout) != 0 && status == EXIT_OK) {
+		fprintf(stderr, "pcmon: cannot write output: %s\n",
+		        strerror(errno));
+		status = EXIT_FAIL;
+	}
+	return status;
+}

@@ -1,0 +1,206 @@
+/*
+ * store.h - the database behind one small interface.
+ *
+ * Callers (the cmd_*.c files) see only these functions and plain structs;
+ * the SQLite implementation lives in store_sqlite.c behind a table of
+ * operations, so another backend (PostgreSQL) can be added without touching
+ * callers.  Every multi-row write happens inside one transaction; every
+ * statement is prepared.  Times are UTC seconds (int64_t), STORE_TIME_NONE
+ * when unknown.
+ *
+ * Errors: functions return STORE_OK (0) or a store_err code and write a
+ * message into the caller's buffer; nothing here prints or exits.
+ */
+#ifndef PCMON_STORE_H
+#define PCMON_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define STORE_TIME_NONE INT64_MIN
+
+enum store_err {
+	STORE_OK = 0,
+	STORE_ERR_NOMEM = 1,
+	STORE_ERR_IO = 2,        /* cannot open, read or write */
+	STORE_ERR_CORRUPT = 3,   /* not a pcmon database, or damaged */
+	STORE_ERR_VERSION = 4,   /* schema newer than this binary */
+	STORE_ERR_BUSY = 5,      /* locked beyond the busy timeout */
+	STORE_ERR_EXISTS = 6,    /* unique key already present */
+	STORE_ERR_NOTFOUND = 7,
+	STORE_ERR_FULL = 8,      /* disk full */
+	STORE_ERR_USAGE = 9      /* bad argument (e.g. unsupported URL) */
+};
+
+const char *store_strerror(int code);
+
+struct store;
+
+/* location: a file path (SQLite) or, later, a postgresql:// URL.  Creates the
+ * file and its directory when missing and migrates the schema to the
+ * current version. */
+int store_open(const char *location, struct store **out, char *err,
+               size_t errsz);
+void store_close(struct store *st);    /* NULL is fine */
+
+int store_schema_version(struct store *st);
+/* PRAGMA integrity_check and foreign_key_check; "ok" on success. */
+int store_check(struct store *st, char *err, size_t errsz);
+
+/* ------------------------------------------------------------------ feeds */
+
+enum store_feed_status {
+	FEED_OK = 0,
+	FEED_FAILING = 1, /* fail_threshold consecutive failures */
+	FEED_DEAD = 2     /* 410 Gone, or removed by hand */
+};
+
+struct store_feed {
+	int64_t id;
+	char *url;
+	char *name;           /* NULL: none given */
+	char *lang;           /* ISO 639-1 or NULL */
+	char *tags;           /* comma-separated, NULL if none */
+	int local;            /* 1: file:// allowed for this feed */
+	int64_t added_at;
+	/* crawl state (the crawler issue fills these) */
+	char *etag;
+	char *last_modified;
+	int64_t last_fetch_at;
+	int64_t last_success_at;
+	int64_t next_fetch_at;
+	int64_t interval;     /* seconds; 0 = default */
+	long fail_count;
+	int status;           /* enum store_feed_status */
+	char *last_error;
+	char *site_link;      /* the feed's own <link> */
+	char *title;          /* the feed's own <title> */
+	int64_t items;        /* stored items (filled by list/get) */
+};
+
+void store_feed_release(struct store_feed *f); /* frees the strings */
+
+/* f->url, name, lang, tags, local are read; *id gets the new id.
+ * STORE_ERR_EXISTS when the URL is already followed. */
+int store_feed_add(struct store *st, const struct store_feed *f, int64_t *id,
+                   char *err, size_t errsz);
+/* key: a numeric id or a URL. */
+int store_feed_get(struct store *st, const char *key, struct store_feed *out,
+                   char *err, size_t errsz);
+/* Removes the feed; its items and fetch log stay (items keep their text,
+ * their feed becomes NULL) unless purge is set. */
+int store_feed_remove(struct store *st, int64_t id, int purge, char *err,
+                      size_t errsz);
+/* Calls fn for each feed in id order; fn returning non-zero stops. */
+int store_feed_foreach(struct store *st,
+                       int (*fn)(const struct store_feed *f, void *arg),
+                       void *arg, char *err, size_t errsz);
+/* Updates name/lang/tags/local of an existing feed (NULL = keep). */
+int store_feed_update_meta(struct store *st, const struct store_feed *f,
+                           char *err, size_t errsz);
+
+/* ------------------------------------------------------- fetches & items */
+
+/*
+ * One fetch of one feed, stored as a unit: begin, add items, then commit
+ * (or abort).  The fetch log row, the raw body and the items land in one
+ * transaction, so a crash between fetch and commit loses nothing that the
+ * next fetch would not bring again.
+ */
+struct store_fetch {
+	int64_t feed_id;
+	const char *url;          /* the URL actually fetched */
+	int64_t started_at;
+	int64_t duration_ms;
+	long http_status;         /* 0 for file:// or no response */
+	int64_t bytes_wire;
+	int64_t bytes_body;       /* decompressed */
+	const char *error;        /* NULL on success */
+	const char *content_type;
+	const char *etag;         /* new validators, stored on commit */
+	const char *last_modified;
+	/* raw document, kept zlib-compressed (last raw_keep per feed); may be
+	 * NULL */
+	const char *body;
+	size_t body_len;
+	long raw_keep;
+	/* feed-level metadata from the parser; may be NULL */
+	const char *feed_title;
+	const char *feed_link;
+};
+
+struct store_item {
+	const char *guid;         /* as written; may be NULL */
+	const char *link;         /* resolved; may be NULL */
+	const char *canonical_link; /* crawler_url_canonical(link); may be NULL */
+	const char *title;
+	const char *summary;
+	const char *author;
+	const char *lang;
+	int64_t published;        /* STORE_TIME_NONE if unknown */
+	int64_t updated;
+};
+
+/* Date flags stored with each item: the published date is kept as given,
+ * but flagged when it cannot be trusted. */
+enum store_date_flag {
+	DATE_OK = 0,
+	DATE_MISSING = 1,
+	DATE_FUTURE = 2,  /* more than a day after first seen */
+	DATE_ANCIENT = 3  /* before 1995 */
+};
+
+struct store_txn;
+
+int store_fetch_begin(struct store *st, const struct store_fetch *fetch,
+                      struct store_txn **out, char *err, size_t errsz);
+/*
+ * Adds one item unless it is already stored: identity is (feed, guid), else
+ * (feed, link), else (feed, hash of title+summary); across feeds, the
+ * canonical link.  *is_new is 1 when inserted.  now is the first-seen time.
+ */
+int store_fetch_add_item(struct store_txn *tx, const struct store_item *it,
+                         int64_t now, int *is_new, char *err, size_t errsz);
+/* Writes the fetch log row (items seen/new counted by the txn), the raw
+ * body and the validators, then commits.  Frees tx in every case. */
+int store_fetch_commit(struct store_txn *tx, char *err, size_t errsz);
+/* Rolls back, then records only a fetch-log row with fetch->error. */
+void store_fetch_abort(struct store_txn *tx, const char *error);
+
+/* Logs a fetch that produced no items to store (an error, a 304). */
+int store_fetch_log(struct store *st, const struct store_fetch *fetch,
+                    char *err, size_t errsz);
+
+/* ------------------------------------------------------------ reading */
+
+struct store_item_row {
+	int64_t id;
+	int64_t feed_id;          /* 0 when the feed was removed */
+	const char *feed_name;
+	const char *guid, *link, *title, *summary, *author, *lang;
+	int64_t published, updated, first_seen;
+	int date_flag;            /* enum store_date_flag */
+};
+
+struct store_item_query {
+	int64_t feed_id;          /* 0: all feeds */
+	int64_t since;            /* STORE_TIME_NONE: no bound (on the item's
+	                           * effective date: published, else first seen) */
+	int64_t until;
+	long limit;               /* 0: no limit */
+};
+
+/* Newest first.  Row pointers are valid only during the callback. */
+int store_item_foreach(struct store *st, const struct store_item_query *q,
+                       int (*fn)(const struct store_item_row *r, void *arg),
+                       void *arg, char *err, size_t errsz);
+
+struct store_stats {
+	int64_t feeds, feeds_failing, feeds_dead;
+	int64_t items, fetches, fetch_errors, raw_bodies, raw_bytes;
+	int64_t first_item, last_item;   /* first_seen range */
+};
+int store_stats(struct store *st, struct store_stats *out, char *err,
+                size_t errsz);
+
+#endif
