@@ -86,16 +86,6 @@ print_version(void)
 	       zlibVersion(), jansson_version_str());
 }
 
-int
-cmd_usage(const struct pcmon_ctx *ctx, const char *synopsis, int status)
-{
-	FILE *fp = status == 0 ? stdout : stderr;
-
-	(void)ctx;
-	fputs(synopsis, fp);
-	return status;
-}
-
 static const struct command *
 find_command(const char *name)
 {

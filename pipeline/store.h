@@ -47,6 +47,31 @@ int store_schema_version(struct store *st);
 /* PRAGMA integrity_check and foreign_key_check; "ok" on success. */
 int store_check(struct store *st, char *err, size_t errsz);
 
+/* What "pcmon db info" shows.  Strings are borrowed from st (valid until
+ * store_close()); sizes are -1 when the backend cannot tell. */
+struct store_info {
+	const char *backend;        /* "sqlite" */
+	const char *location;       /* the path or URL opened */
+	const char *engine_version; /* e.g. "3.40.1" */
+	int schema_version;         /* now */
+	int schema_latest;          /* the newest this binary knows */
+	int schema_opened;          /* found by store_open() before migrating;
+	                             * 0 for a new database */
+	int64_t page_size, page_count, file_size, wal_size;
+};
+int store_info(struct store *st, struct store_info *out, char *err,
+               size_t errsz);
+
+/*
+ * An explicit transaction around several calls (an OPML import is all or
+ * nothing).  Calls made inside it nest as savepoints: a call that fails
+ * undoes only its own work and the batch goes on.  store_rollback() is
+ * fine to call when no batch is open.
+ */
+int store_begin(struct store *st, char *err, size_t errsz);
+int store_commit(struct store *st, char *err, size_t errsz);
+void store_rollback(struct store *st);
+
 /* ------------------------------------------------------------------ feeds */
 
 enum store_feed_status {
@@ -127,6 +152,8 @@ struct store_fetch {
 	/* feed-level metadata from the parser; may be NULL */
 	const char *feed_title;
 	const char *feed_link;
+	/* consecutive failures that mark the feed FEED_FAILING; 0: never */
+	long fail_threshold;
 };
 
 struct store_item {
@@ -152,6 +179,8 @@ enum store_date_flag {
 
 struct store_txn;
 
+/* fetch is borrowed until commit or abort, which read it again: the caller
+ * may fill in duration_ms, feed_title and feed_link after the parse. */
 int store_fetch_begin(struct store *st, const struct store_fetch *fetch,
                       struct store_txn **out, char *err, size_t errsz);
 /*
@@ -176,8 +205,10 @@ int store_fetch_log(struct store *st, const struct store_fetch *fetch,
 struct store_item_row {
 	int64_t id;
 	int64_t feed_id;          /* 0 when the feed was removed */
-	const char *feed_name;
+	const char *feed_name;    /* name, else title, else URL; NULL when the
+	                           * feed was removed */
 	const char *guid, *link, *title, *summary, *author, *lang;
+	const char *canonical_link;
 	int64_t published, updated, first_seen;
 	int date_flag;            /* enum store_date_flag */
 };
@@ -186,7 +217,7 @@ struct store_item_query {
 	int64_t feed_id;          /* 0: all feeds */
 	int64_t since;            /* STORE_TIME_NONE: no bound (on the item's
 	                           * effective date: published, else first seen) */
-	int64_t until;
+	int64_t until;            /* exclusive */
 	long limit;               /* 0: no limit */
 };
 

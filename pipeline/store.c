@@ -1,0 +1,320 @@
+/*
+ * store.c - the generic half of the store: argument checks, the backend
+ * chosen by the location, and the rules every backend shares (an item's
+ * identity, its date flag).  The SQL lives in store_sqlite.c.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sha256.h"
+#include "store_internal.h"
+
+const char *
+store_strerror(int code)
+{
+	switch (code) {
+	case STORE_OK: return "success";
+	case STORE_ERR_NOMEM: return "out of memory";
+	case STORE_ERR_IO: return "input/output error";
+	case STORE_ERR_CORRUPT: return "not a pcmon database, or damaged";
+	case STORE_ERR_VERSION: return "database schema newer than this pcmon";
+	case STORE_ERR_BUSY: return "database is locked";
+	case STORE_ERR_EXISTS: return "already present";
+	case STORE_ERR_NOTFOUND: return "not found";
+	case STORE_ERR_FULL: return "disk full";
+	case STORE_ERR_USAGE: return "bad argument";
+	}
+	return "unknown error";
+}
+
+void
+store_set_err(char *err, size_t errsz, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!err || errsz == 0)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err, errsz, fmt, ap);
+	va_end(ap);
+}
+
+int
+store_open(const char *location, struct store **out, char *err, size_t errsz)
+{
+	*out = NULL;
+	if (!location || !*location) {
+		store_set_err(err, errsz, "no database given");
+		return STORE_ERR_USAGE;
+	}
+	if (strncmp(location, "postgresql://", 13) == 0 ||
+	    strncmp(location, "postgres://", 11) == 0) {
+		store_set_err(err, errsz,
+		              "cannot open database '%s': "
+		              "PostgreSQL is not supported yet",
+		              location);
+		return STORE_ERR_USAGE;
+	}
+	return store_sqlite_open(location, out, err, errsz);
+}
+
+void
+store_close(struct store *st)
+{
+	if (st)
+		st->ops->close(st);
+}
+
+int
+store_schema_version(struct store *st)
+{
+	return st->ops->schema_version(st);
+}
+
+int
+store_check(struct store *st, char *err, size_t errsz)
+{
+	return st->ops->check(st, err, errsz);
+}
+
+int
+store_info(struct store *st, struct store_info *out, char *err, size_t errsz)
+{
+	memset(out, 0, sizeof(*out));
+	out->page_size = out->page_count = out->file_size = out->wal_size = -1;
+	return st->ops->info(st, out, err, errsz);
+}
+
+int
+store_begin(struct store *st, char *err, size_t errsz)
+{
+	return st->ops->begin(st, err, errsz);
+}
+
+int
+store_commit(struct store *st, char *err, size_t errsz)
+{
+	return st->ops->commit(st, err, errsz);
+}
+
+void
+store_rollback(struct store *st)
+{
+	if (st)
+		st->ops->rollback(st);
+}
+
+void
+store_feed_release(struct store_feed *f)
+{
+	if (!f)
+		return;
+	free(f->url);
+	free(f->name);
+	free(f->lang);
+	free(f->tags);
+	free(f->etag);
+	free(f->last_modified);
+	free(f->last_error);
+	free(f->site_link);
+	free(f->title);
+	memset(f, 0, sizeof(*f));
+}
+
+int
+store_feed_add(struct store *st, const struct store_feed *f, int64_t *id,
+               char *err, size_t errsz)
+{
+	if (!f->url || !*f->url) {
+		store_set_err(err, errsz, "cannot add feed: no URL");
+		return STORE_ERR_USAGE;
+	}
+	return st->ops->feed_add(st, f, id, err, errsz);
+}
+
+/* A key is an id when it is all digits, else a URL. */
+static int
+parse_id(const char *s, int64_t *id)
+{
+	char *end;
+	long long v;
+
+	if (*s < '0' || *s > '9')
+		return -1;
+	v = strtoll(s, &end, 10);
+	if (*end != '\0' || v <= 0)
+		return -1;
+	*id = v;
+	return 0;
+}
+
+int
+store_feed_get(struct store *st, const char *key, struct store_feed *out,
+               char *err, size_t errsz)
+{
+	int64_t id;
+
+	memset(out, 0, sizeof(*out));
+	if (!key || !*key) {
+		store_set_err(err, errsz, "no feed given");
+		return STORE_ERR_USAGE;
+	}
+	if (parse_id(key, &id) == 0)
+		return st->ops->feed_get_id(st, id, out, err, errsz);
+	return st->ops->feed_get_url(st, key, out, err, errsz);
+}
+
+int
+store_feed_remove(struct store *st, int64_t id, int purge, char *err,
+                  size_t errsz)
+{
+	return st->ops->feed_remove(st, id, purge, err, errsz);
+}
+
+int
+store_feed_foreach(struct store *st,
+                   int (*fn)(const struct store_feed *f, void *arg), void *arg,
+                   char *err, size_t errsz)
+{
+	return st->ops->feed_foreach(st, fn, arg, err, errsz);
+}
+
+int
+store_feed_update_meta(struct store *st, const struct store_feed *f, char *err,
+                       size_t errsz)
+{
+	return st->ops->feed_update_meta(st, f, err, errsz);
+}
+
+int
+store_fetch_begin(struct store *st, const struct store_fetch *fetch,
+                  struct store_txn **out, char *err, size_t errsz)
+{
+	*out = NULL;
+	if (fetch->feed_id <= 0) {
+		store_set_err(err, errsz, "cannot store fetch: no feed");
+		return STORE_ERR_USAGE;
+	}
+	return st->ops->fetch_begin(st, fetch, out, err, errsz);
+}
+
+int
+store_date_flag(int64_t published, int64_t first_seen)
+{
+	if (published == STORE_TIME_NONE)
+		return DATE_MISSING;
+	if (first_seen != STORE_TIME_NONE && published > first_seen &&
+	    published - first_seen > STORE_FUTURE_SLACK)
+		return DATE_FUTURE;
+	if (published < STORE_ANCIENT_BEFORE)
+		return DATE_ANCIENT;
+	return DATE_OK;
+}
+
+static char *
+concat(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	char *s = malloc(la + lb + 1);
+
+	if (!s)
+		return NULL;
+	memcpy(s, a, la);
+	memcpy(s + la, b, lb + 1);
+	return s;
+}
+
+/*
+ * identity is the guid as written, else the link, else a hash of title and
+ * summary; never the title alone: outlets rewrite titles for hours.  The
+ * prefixes keep a guid that happens to look like a link apart from a link.
+ */
+char *
+store_item_ident(const struct store_item *it)
+{
+	struct sha256_ctx c;
+	unsigned char d[SHA256_DIGEST_SIZE];
+	char hex[SHA256_HEX_SIZE + 5];
+	static const char digits[] = "0123456789abcdef";
+	const char *link;
+	int i;
+
+	if (it->guid && *it->guid)
+		return strdup(it->guid);
+	link = it->canonical_link && *it->canonical_link ? it->canonical_link
+	                                                 : it->link;
+	if (link && *link)
+		return concat("link:", link);
+	sha256_init(&c);
+	if (it->title)
+		sha256_update(&c, it->title, strlen(it->title));
+	sha256_update(&c, "\x1f",
+	              1); /* title "ab" + summary "c" != "a" + "bc" */
+	if (it->summary)
+		sha256_update(&c, it->summary, strlen(it->summary));
+	sha256_final(&c, d);
+	memcpy(hex, "hash:", 5);
+	for (i = 0; i < SHA256_DIGEST_SIZE; i++) {
+		hex[5 + 2 * i] = digits[d[i] >> 4];
+		hex[5 + 2 * i + 1] = digits[d[i] & 15];
+	}
+	hex[5 + 2 * SHA256_DIGEST_SIZE] = '\0';
+	return strdup(hex);
+}
+
+int
+store_fetch_add_item(struct store_txn *tx, const struct store_item *it,
+                     int64_t now, int *is_new, char *err, size_t errsz)
+{
+	char *ident;
+	int rc;
+
+	*is_new = 0;
+	if (!(ident = store_item_ident(it))) {
+		store_set_err(err, errsz, "cannot store item: out of memory");
+		return STORE_ERR_NOMEM;
+	}
+	rc = tx->st->ops->fetch_add_item(tx, it, ident,
+	                                 store_date_flag(it->published, now),
+	                                 now, is_new, err, errsz);
+	free(ident);
+	return rc;
+}
+
+int
+store_fetch_commit(struct store_txn *tx, char *err, size_t errsz)
+{
+	return tx->st->ops->fetch_commit(tx, err, errsz);
+}
+
+void
+store_fetch_abort(struct store_txn *tx, const char *error)
+{
+	if (tx)
+		tx->st->ops->fetch_abort(tx, error);
+}
+
+int
+store_fetch_log(struct store *st, const struct store_fetch *fetch, char *err,
+                size_t errsz)
+{
+	return st->ops->fetch_log(st, fetch, err, errsz);
+}
+
+int
+store_item_foreach(struct store *st, const struct store_item_query *q,
+                   int (*fn)(const struct store_item_row *r, void *arg),
+                   void *arg, char *err, size_t errsz)
+{
+	return st->ops->item_foreach(st, q, fn, arg, err, errsz);
+}
+
+int
+store_stats(struct store *st, struct store_stats *out, char *err, size_t errsz)
+{
+	memset(out, 0, sizeof(*out));
+	out->first_item = out->last_item = STORE_TIME_NONE;
+	return st->ops->stats(st, out, err, errsz);
+}

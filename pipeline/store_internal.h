@@ -1,0 +1,84 @@
+/*
+ * store_internal.h - what a storage backend implements (SQLite keeps
+ * btreeInt.h beside btree.h).  store.c checks arguments and dispatches
+ * through st->ops; a backend embeds struct store (and struct store_txn) as
+ * the first member of its own and casts back.  Only store.c and the
+ * backends include this file.
+ */
+#ifndef PCMON_STORE_INTERNAL_H
+#define PCMON_STORE_INTERNAL_H
+
+#include "store.h"
+
+struct store_ops {
+	const char *name;
+	void (*close)(struct store *st);
+	int (*schema_version)(struct store *st);
+	int (*check)(struct store *st, char *err, size_t errsz);
+	int (*info)(struct store *st, struct store_info *out, char *err,
+	            size_t errsz);
+	int (*begin)(struct store *st, char *err, size_t errsz);
+	int (*commit)(struct store *st, char *err, size_t errsz);
+	void (*rollback)(struct store *st);
+
+	int (*feed_add)(struct store *st, const struct store_feed *f,
+	                int64_t *id, char *err, size_t errsz);
+	int (*feed_get_id)(struct store *st, int64_t id, struct store_feed *out,
+	                   char *err, size_t errsz);
+	int (*feed_get_url)(struct store *st, const char *url,
+	                    struct store_feed *out, char *err, size_t errsz);
+	int (*feed_remove)(struct store *st, int64_t id, int purge, char *err,
+	                   size_t errsz);
+	int (*feed_foreach)(struct store *st,
+	                    int (*fn)(const struct store_feed *f, void *arg),
+	                    void *arg, char *err, size_t errsz);
+	int (*feed_update_meta)(struct store *st, const struct store_feed *f,
+	                        char *err, size_t errsz);
+
+	int (*fetch_begin)(struct store *st, const struct store_fetch *fetch,
+	                   struct store_txn **out, char *err, size_t errsz);
+	int (*fetch_add_item)(struct store_txn *tx, const struct store_item *it,
+	                      const char *ident, int date_flag, int64_t now,
+	                      int *is_new, char *err, size_t errsz);
+	int (*fetch_commit)(struct store_txn *tx, char *err, size_t errsz);
+	void (*fetch_abort)(struct store_txn *tx, const char *error);
+	int (*fetch_log)(struct store *st, const struct store_fetch *fetch,
+	                 char *err, size_t errsz);
+
+	int (*item_foreach)(struct store *st, const struct store_item_query *q,
+	                    int (*fn)(const struct store_item_row *r,
+	                              void *arg),
+	                    void *arg, char *err, size_t errsz);
+	int (*stats)(struct store *st, struct store_stats *out, char *err,
+	             size_t errsz);
+};
+
+struct store {
+	const struct store_ops *ops;
+};
+
+struct store_txn {
+	struct store *st;
+};
+
+/* 1995-01-01T00:00:00Z: older published dates are DATE_ANCIENT */
+#define STORE_ANCIENT_BEFORE INT64_C(788918400)
+/* published more than this after first seen is DATE_FUTURE */
+#define STORE_FUTURE_SLACK INT64_C(86400)
+
+/* Backends. */
+int store_sqlite_open(const char *path, struct store **out, char *err,
+                      size_t errsz);
+
+/* store.c: shared by backends */
+void store_set_err(char *err, size_t errsz, const char *fmt, ...)
+#if defined(__GNUC__)
+        __attribute__((format(printf, 3, 4)))
+#endif
+        ;
+/* The identity of an item within its feed (see store_fetch_add_item());
+ * malloc'd, NULL when out of memory. */
+char *store_item_ident(const struct store_item *it);
+int store_date_flag(int64_t published, int64_t first_seen);
+
+#endif

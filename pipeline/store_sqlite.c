@@ -1,0 +1,1469 @@
+/*
+ * store_sqlite.c - the store on one SQLite file.
+ *
+ * WAL journal, synchronous=NORMAL, foreign keys on, a 10 s busy timeout,
+ * BEGIN IMMEDIATE for every write transaction (so two writers queue at the
+ * start instead of failing at their first write), and prepared statements
+ * only: no SQL is ever built from data.  The schema is versioned with
+ * PRAGMA user_version; migrations[i] takes version i to i + 1, each in its
+ * own transaction, and the file is marked with PRAGMA application_id so a
+ * foreign SQLite database is refused rather than "migrated".
+ *
+ * Nesting: st->depth counts open transactions; the outermost is BEGIN
+ * IMMEDIATE, inner ones are savepoints, so a call inside store_begin() that
+ * fails undoes only its own work.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include <sqlite3.h>
+#include <zlib.h>
+
+#include "sha256.h"
+#include "store_internal.h"
+
+#define APPLICATION_ID  0x70636d6e /* "pcmn" */
+#define BUSY_TIMEOUT_MS 10000
+#define RAW_LEVEL       6
+
+/* ------------------------------------------------------------- schema */
+
+static const char *const migrations[] = {
+	/* 1: the first schema */
+	"CREATE TABLE feeds ("
+	"  id INTEGER PRIMARY KEY,"
+	"  url TEXT UNIQUE NOT NULL,"
+	"  name TEXT,"
+	"  lang TEXT,"
+	"  local INTEGER NOT NULL DEFAULT 0,"
+	"  added_at INTEGER NOT NULL,"
+	"  etag TEXT,"
+	"  last_modified TEXT,"
+	"  last_fetch_at INTEGER,"
+	"  last_success_at INTEGER,"
+	"  next_fetch_at INTEGER,"
+	"  interval INTEGER,"
+	"  fail_count INTEGER NOT NULL DEFAULT 0,"
+	"  status INTEGER NOT NULL DEFAULT 0,"
+	"  last_error TEXT,"
+	"  site_link TEXT,"
+	"  title TEXT,"
+	"  redirect_url TEXT,"
+	"  redirect_count INTEGER NOT NULL DEFAULT 0"
+	");"
+	"CREATE INDEX feeds_next_fetch ON feeds(next_fetch_at);"
+	"CREATE TABLE feed_tags ("
+	"  feed_id INTEGER NOT NULL REFERENCES feeds(id) ON DELETE CASCADE,"
+	"  tag TEXT NOT NULL,"
+	"  PRIMARY KEY (feed_id, tag)"
+	") WITHOUT ROWID;"
+	"CREATE INDEX feed_tags_tag ON feed_tags(tag);"
+	"CREATE TABLE fetch_log ("
+	"  id INTEGER PRIMARY KEY,"
+	"  feed_id INTEGER REFERENCES feeds(id) ON DELETE SET NULL,"
+	"  url TEXT,"
+	"  started_at INTEGER NOT NULL,"
+	"  duration_ms INTEGER,"
+	"  http_status INTEGER,"
+	"  bytes_wire INTEGER,"
+	"  bytes_body INTEGER,"
+	"  items_seen INTEGER NOT NULL DEFAULT 0,"
+	"  items_new INTEGER NOT NULL DEFAULT 0,"
+	"  error TEXT"
+	");"
+	"CREATE INDEX fetch_log_started ON fetch_log(started_at);"
+	"CREATE INDEX fetch_log_feed ON fetch_log(feed_id, started_at);"
+	"CREATE TABLE items ("
+	"  id INTEGER PRIMARY KEY,"
+	"  feed_id INTEGER REFERENCES feeds(id) ON DELETE SET NULL,"
+	"  fetch_id INTEGER REFERENCES fetch_log(id) ON DELETE SET NULL,"
+	"  ident TEXT NOT NULL,"
+	"  guid TEXT,"
+	"  link TEXT,"
+	"  canonical_link TEXT,"
+	"  title TEXT,"
+	"  summary TEXT,"
+	"  author TEXT,"
+	"  lang TEXT,"
+	"  published INTEGER,"
+	"  updated INTEGER,"
+	"  first_seen INTEGER NOT NULL,"
+	"  date_flag INTEGER NOT NULL DEFAULT 0,"
+	"  story_id INTEGER,"
+	"  UNIQUE (feed_id, ident)"
+	");"
+	/* across feeds, one row per story link */
+	"CREATE UNIQUE INDEX items_canonical ON items(canonical_link)"
+	"  WHERE canonical_link IS NOT NULL;"
+	"CREATE INDEX items_first_seen ON items(first_seen);"
+	"CREATE INDEX items_published ON items(published);"
+	/* the effective date: listing and time windows sort on it */
+	"CREATE INDEX items_effective ON items("
+	"  (CASE WHEN date_flag = 0 THEN published ELSE first_seen END));"
+	"CREATE INDEX items_fetch ON items(fetch_id);"
+	"CREATE INDEX items_story ON items(story_id) WHERE story_id IS NOT "
+	"NULL;"
+	"CREATE TABLE raw_bodies ("
+	"  id INTEGER PRIMARY KEY,"
+	"  feed_id INTEGER REFERENCES feeds(id) ON DELETE CASCADE,"
+	"  fetch_id INTEGER REFERENCES fetch_log(id) ON DELETE SET NULL,"
+	"  fetched_at INTEGER,"
+	"  url TEXT,"
+	"  content_type TEXT,"
+	"  sha256 TEXT,"
+	"  size INTEGER,"
+	"  body BLOB"
+	");"
+	"CREATE INDEX raw_bodies_feed ON raw_bodies(feed_id, id);"
+	"CREATE INDEX raw_bodies_fetch ON raw_bodies(fetch_id);"
+	"CREATE TABLE labels ("
+	"  id INTEGER PRIMARY KEY,"
+	"  item_id INTEGER NOT NULL REFERENCES items(id) ON DELETE CASCADE,"
+	"  label TEXT NOT NULL,"
+	"  themes TEXT,"
+	"  labeled_by TEXT,"
+	"  labeled_at INTEGER,"
+	"  guideline TEXT"
+	");"
+	"CREATE INDEX labels_item ON labels(item_id);"
+	"CREATE TABLE predictions ("
+	"  item_id INTEGER NOT NULL REFERENCES items(id) ON DELETE CASCADE,"
+	"  model_version TEXT NOT NULL,"
+	"  label TEXT,"
+	"  score REAL,"
+	"  themes TEXT,"
+	"  countries TEXT,"
+	"  scored_at INTEGER,"
+	"  PRIMARY KEY (item_id, model_version)"
+	");"
+	"CREATE INDEX predictions_model ON predictions(model_version, label);"
+	"CREATE TABLE alerts ("
+	"  id INTEGER PRIMARY KEY,"
+	"  series TEXT NOT NULL,"
+	"  period TEXT NOT NULL,"
+	"  count INTEGER,"
+	"  expected REAL,"
+	"  score REAL,"
+	"  model_version TEXT,"
+	"  created_at INTEGER,"
+	"  delivered_at INTEGER,"
+	"  payload TEXT,"
+	"  UNIQUE (series, period)"
+	");"
+	"CREATE INDEX alerts_undelivered ON alerts(created_at)"
+	"  WHERE delivered_at IS NULL;"
+	"CREATE TABLE meta ("
+	"  key TEXT PRIMARY KEY,"
+	"  value TEXT"
+	");",
+};
+
+#define SCHEMA_LATEST ((int)(sizeof(migrations) / sizeof(migrations[0])))
+
+/* --------------------------------------------------- cached statements */
+
+#define FEED_COLUMNS                                                           \
+	"SELECT f.id, f.url, f.name, f.lang,"                                  \
+	" (SELECT group_concat(tag, ',') FROM"                                 \
+	"   (SELECT tag FROM feed_tags t"                                      \
+	"    WHERE t.feed_id = f.id ORDER BY tag)),"                           \
+	" f.local, f.added_at, f.etag, f.last_modified, f.last_fetch_at,"      \
+	" f.last_success_at, f.next_fetch_at, f.interval, f.fail_count,"       \
+	" f.status, f.last_error, f.site_link, f.title,"                       \
+	" (SELECT count(*) FROM items i WHERE i.feed_id = f.id)"               \
+	" FROM feeds f"
+
+enum {
+	ST_FEED_INSERT,
+	ST_TAG_INSERT,
+	ST_TAG_CLEAR,
+	ST_FEED_BY_ID,
+	ST_FEED_BY_URL,
+	ST_FEED_META,
+	ST_FETCH_INSERT,
+	ST_FETCH_COUNTS,
+	ST_ITEM_INSERT,
+	ST_RAW_INSERT,
+	ST_RAW_PRUNE,
+	ST_FEED_SUCCESS,
+	ST_FEED_FAILURE,
+	ST_COUNT
+};
+
+static const char *const stmt_sql[ST_COUNT] = {
+	[ST_FEED_INSERT] =
+	        "INSERT INTO feeds (url, name, lang, local, added_at)"
+	        " VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (url) DO NOTHING",
+	[ST_TAG_INSERT] = "INSERT INTO feed_tags (feed_id, tag) VALUES (?1, ?2)"
+	                  " ON CONFLICT DO NOTHING",
+	[ST_TAG_CLEAR] = "DELETE FROM feed_tags WHERE feed_id = ?1",
+	[ST_FEED_BY_ID] = FEED_COLUMNS " WHERE f.id = ?1",
+	[ST_FEED_BY_URL] = FEED_COLUMNS " WHERE f.url = ?1",
+	[ST_FEED_META] =
+	        "UPDATE feeds SET name = coalesce(nullif(?2, ''), iif(?2 = '', "
+	        "NULL, name)),"
+	        " lang = coalesce(nullif(?3, ''), iif(?3 = '', NULL, lang)),"
+	        " local = iif(?4 < 0, local, ?4) WHERE id = ?1",
+	[ST_FETCH_INSERT] =
+	        "INSERT INTO fetch_log (feed_id, url, started_at, duration_ms,"
+	        " http_status, bytes_wire, bytes_body, items_seen, items_new, "
+	        "error)"
+	        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+	[ST_FETCH_COUNTS] =
+	        "UPDATE fetch_log SET duration_ms = ?2, items_seen = ?3,"
+	        " items_new = ?4, http_status = ?5, bytes_wire = ?6, "
+	        "bytes_body = ?7"
+	        " WHERE id = ?1",
+	/* no conflict target: (feed, ident) and the canonical link both count
+	 */
+	[ST_ITEM_INSERT] =
+	        "INSERT INTO items (feed_id, fetch_id, ident, guid, link,"
+	        " canonical_link, title, summary, author, lang, published, "
+	        "updated,"
+	        " first_seen, date_flag)"
+	        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, "
+	        "?13, ?14)"
+	        " ON CONFLICT DO NOTHING",
+	[ST_RAW_INSERT] =
+	        "INSERT INTO raw_bodies (feed_id, fetch_id, fetched_at, url,"
+	        " content_type, sha256, size, body)"
+	        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+	[ST_RAW_PRUNE] =
+	        "DELETE FROM raw_bodies WHERE feed_id = ?1 AND id NOT IN"
+	        " (SELECT id FROM raw_bodies WHERE feed_id = ?1"
+	        "  ORDER BY id DESC LIMIT ?2)",
+	/* a file (status 0) brings no validators: keep the crawler's */
+	[ST_FEED_SUCCESS] =
+	        "UPDATE feeds SET"
+	        " etag = iif(?4 = 0, coalesce(?2, etag), ?2),"
+	        " last_modified = iif(?4 = 0, coalesce(?3, last_modified), ?3),"
+	        " last_fetch_at = ?5, last_success_at = ?5, fail_count = 0,"
+	        " last_error = NULL, status = iif(status = 2, 2, 0),"
+	        " title = coalesce(?6, title), site_link = coalesce(?7, "
+	        "site_link)"
+	        " WHERE id = ?1",
+	[ST_FEED_FAILURE] =
+	        "UPDATE feeds SET last_fetch_at = ?2, fail_count = fail_count "
+	        "+ 1,"
+	        " last_error = ?3,"
+	        " status = CASE WHEN status = 2 THEN 2"
+	        "  WHEN ?4 > 0 AND fail_count + 1 >= ?4 THEN 1 ELSE status END"
+	        " WHERE id = ?1",
+};
+
+struct sq_store {
+	struct store base; /* first: struct store * casts to it */
+	sqlite3 *db;
+	char *path;
+	char version[32];
+	int opened_version;
+	int depth; /* open transactions: 1 is BEGIN, more are savepoints */
+	sqlite3_stmt *stmt[ST_COUNT];
+};
+
+struct sq_txn {
+	struct store_txn base; /* first */
+	struct sq_store *st;
+	const struct store_fetch *fetch; /* borrowed until commit/abort */
+	int64_t fetch_id;
+	int64_t seen, added;
+};
+
+static const struct store_ops sqlite_ops;
+
+/* ------------------------------------------------------------ helpers */
+
+static int
+sq_code(int rc)
+{
+	switch (rc & 0xff) {
+	case SQLITE_OK:
+	case SQLITE_ROW:
+	case SQLITE_DONE: return STORE_OK;
+	case SQLITE_NOMEM: return STORE_ERR_NOMEM;
+	case SQLITE_FULL: return STORE_ERR_FULL;
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED: return STORE_ERR_BUSY;
+	case SQLITE_CORRUPT:
+	case SQLITE_NOTADB: return STORE_ERR_CORRUPT;
+	case SQLITE_CONSTRAINT: return STORE_ERR_EXISTS;
+	default: return STORE_ERR_IO;
+	}
+}
+
+/* "cannot add feed: database '/x/pcmon.db': database or disk is full" */
+static int
+sq_fail(struct sq_store *st, int rc, const char *what, char *err, size_t errsz)
+{
+	store_set_err(err, errsz, "cannot %s: database '%s': %s", what,
+	              st->path, sqlite3_errmsg(st->db));
+	return sq_code(rc);
+}
+
+static int
+sq_exec(struct sq_store *st, const char *sql, const char *what, char *err,
+        size_t errsz)
+{
+	int rc = sqlite3_exec(st->db, sql, NULL, NULL, NULL);
+
+	return rc == SQLITE_OK ? STORE_OK : sq_fail(st, rc, what, err, errsz);
+}
+
+/* A cached statement, reset and unbound, or NULL with err set. */
+static sqlite3_stmt *
+stmt_get(struct sq_store *st, int which, int *code, char *err, size_t errsz)
+{
+	int rc;
+
+	if (!st->stmt[which]) {
+		rc = sqlite3_prepare_v3(st->db, stmt_sql[which], -1,
+		                        SQLITE_PREPARE_PERSISTENT,
+		                        &st->stmt[which], NULL);
+		if (rc != SQLITE_OK) {
+			*code = sq_fail(st, rc, "prepare statement", err,
+			                errsz);
+			return NULL;
+		}
+	}
+	return st->stmt[which];
+}
+
+static void
+stmt_done(sqlite3_stmt *s)
+{
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+}
+
+static void
+bind_text(sqlite3_stmt *s, int i, const char *v)
+{
+	if (v)
+		sqlite3_bind_text(s, i, v, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(s, i);
+}
+
+static void
+bind_time(sqlite3_stmt *s, int i, int64_t t)
+{
+	if (t == STORE_TIME_NONE)
+		sqlite3_bind_null(s, i);
+	else
+		sqlite3_bind_int64(s, i, t);
+}
+
+static int64_t
+col_time(sqlite3_stmt *s, int i)
+{
+	if (sqlite3_column_type(s, i) == SQLITE_NULL)
+		return STORE_TIME_NONE;
+	return sqlite3_column_int64(s, i);
+}
+
+/* strdup of a text column; *oom set when the copy failed */
+static char *
+col_dup(sqlite3_stmt *s, int i, int *oom)
+{
+	const unsigned char *v = sqlite3_column_text(s, i);
+	char *d;
+
+	if (!v)
+		return NULL;
+	if (!(d = strdup((const char *)v)))
+		*oom = 1;
+	return d;
+}
+
+/* Single-statement, single-value query (pragmas, counts). */
+static int
+query_int64(struct sq_store *st, const char *sql, int64_t *out, char *err,
+            size_t errsz)
+{
+	sqlite3_stmt *s = NULL;
+	int rc;
+
+	rc = sqlite3_prepare_v2(st->db, sql, -1, &s, NULL);
+	if (rc == SQLITE_OK) {
+		rc = sqlite3_step(s);
+		if (rc == SQLITE_ROW) {
+			*out = sqlite3_column_int64(s, 0);
+			rc = SQLITE_OK;
+		} else if (rc == SQLITE_DONE) {
+			*out = 0;
+			rc = SQLITE_OK;
+		}
+	}
+	if (rc != SQLITE_OK) {
+		rc = sq_fail(st, rc, "read database", err, errsz);
+		sqlite3_finalize(s);
+		return rc;
+	}
+	sqlite3_finalize(s);
+	return STORE_OK;
+}
+
+/* -------------------------------------------------------- transactions */
+
+static int
+tx_enter(struct sq_store *st, char *err, size_t errsz)
+{
+	int rc;
+
+	rc = sq_exec(st, st->depth == 0 ? "BEGIN IMMEDIATE" : "SAVEPOINT nest",
+	             "begin transaction", err, errsz);
+	if (rc == STORE_OK)
+		st->depth++;
+	return rc;
+}
+
+/* ok: commit (or release); else roll back.  Returns the commit's code. */
+static int
+tx_leave(struct sq_store *st, int ok, char *err, size_t errsz)
+{
+	int rc = STORE_OK;
+
+	if (st->depth <= 0)
+		return STORE_OK;
+	st->depth--;
+	if (st->depth > 0) {
+		if (ok)
+			return sq_exec(st, "RELEASE nest", "release savepoint",
+			               err, errsz);
+		sqlite3_exec(st->db, "ROLLBACK TO nest; RELEASE nest", NULL,
+		             NULL, NULL);
+		return STORE_OK;
+	}
+	if (ok) {
+		rc = sq_exec(st, "COMMIT", "commit", err, errsz);
+		if (rc == STORE_OK)
+			return STORE_OK;
+	}
+	/* a failed COMMIT (disk full, busy) may leave the transaction open */
+	if (!sqlite3_get_autocommit(st->db))
+		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	return rc;
+}
+
+static int
+sq_begin(struct store *base, char *err, size_t errsz)
+{
+	return tx_enter((struct sq_store *)base, err, errsz);
+}
+
+static int
+sq_commit(struct store *base, char *err, size_t errsz)
+{
+	return tx_leave((struct sq_store *)base, 1, err, errsz);
+}
+
+static void
+sq_rollback(struct store *base)
+{
+	tx_leave((struct sq_store *)base, 0, NULL, 0);
+}
+
+/* ------------------------------------------------------ open and close */
+
+/* mkdir -p of path's directory, mode 0700 */
+static int
+make_parent_dirs(const char *path, char *err, size_t errsz)
+{
+	char *dir, *p, c;
+	int rc = 0;
+
+	if (!(dir = strdup(path))) {
+		store_set_err(err, errsz, "out of memory");
+		return STORE_ERR_NOMEM;
+	}
+	if (!(p = strrchr(dir, '/')) || p == dir) {
+		free(dir);
+		return 0;
+	}
+	*p = '\0';
+	for (p = dir + 1;; p++) {
+		if (*p != '/' && *p != '\0')
+			continue;
+		c = *p;
+		*p = '\0';
+		if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
+			store_set_err(err, errsz,
+			              "cannot create directory '%s': %s", dir,
+			              strerror(errno));
+			rc = STORE_ERR_IO;
+			break;
+		}
+		*p = c;
+		if (c == '\0')
+			break;
+	}
+	free(dir);
+	return rc;
+}
+
+static void
+sq_close(struct store *base)
+{
+	struct sq_store *st = (struct sq_store *)base;
+	int i;
+
+	if (!st)
+		return;
+	if (st->db && !sqlite3_get_autocommit(st->db))
+		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	for (i = 0; i < ST_COUNT; i++)
+		sqlite3_finalize(st->stmt[i]);
+	sqlite3_close(st->db);
+	free(st->path);
+	free(st);
+}
+
+static int
+migrate(struct sq_store *st, char *err, size_t errsz)
+{
+	char sql[64];
+	int64_t v;
+	int rc, target;
+
+	for (;;) {
+		if ((rc = tx_enter(st, err, errsz)) != STORE_OK)
+			return rc;
+		/* read again inside the lock: another pcmon may have migrated
+		 */
+		if ((rc = query_int64(st, "PRAGMA user_version", &v, err,
+		                      errsz)) != STORE_OK)
+			goto fail;
+		if (v >= SCHEMA_LATEST)
+			return tx_leave(st, 1, err, errsz);
+		target = (int)v + 1;
+		if (v == 0) {
+			snprintf(sql, sizeof(sql), "PRAGMA application_id = %d",
+			         APPLICATION_ID);
+			if ((rc = sq_exec(st, sql, "mark database", err,
+			                  errsz)) != STORE_OK)
+				goto fail;
+		}
+		if (sqlite3_exec(st->db, migrations[v], NULL, NULL, NULL) !=
+		    SQLITE_OK) {
+			rc = sqlite3_errcode(st->db);
+			store_set_err(err, errsz,
+			              "cannot migrate database '%s' to "
+			              "schema version %d: %s",
+			              st->path, target, sqlite3_errmsg(st->db));
+			rc = sq_code(rc);
+			goto fail;
+		}
+		snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", target);
+		if ((rc = sq_exec(st, sql, "migrate", err, errsz)) != STORE_OK)
+			goto fail;
+		if ((rc = tx_leave(st, 1, err, errsz)) != STORE_OK)
+			return rc;
+	}
+fail:
+	tx_leave(st, 0, NULL, 0);
+	return rc;
+}
+
+int
+store_sqlite_open(const char *path, struct store **out, char *err, size_t errsz)
+{
+	struct sq_store *st;
+	int64_t appid, version, tables, wal;
+	int rc;
+
+	*out = NULL;
+	if (!(st = calloc(1, sizeof(*st))) || !(st->path = strdup(path))) {
+		free(st);
+		store_set_err(err, errsz,
+		              "cannot open database '%s': out of memory", path);
+		return STORE_ERR_NOMEM;
+	}
+	st->base.ops = &sqlite_ops;
+	snprintf(st->version, sizeof(st->version), "%s", sqlite3_libversion());
+	if ((rc = make_parent_dirs(path, err, errsz)) != STORE_OK)
+		goto fail;
+	rc = sqlite3_open_v2(path, &st->db,
+	                     SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+	if (rc != SQLITE_OK) {
+		store_set_err(err, errsz, "cannot open database '%s': %s", path,
+		              st->db ? sqlite3_errmsg(st->db)
+		                     : sqlite3_errstr(rc));
+		rc = sq_code(rc) == STORE_ERR_CORRUPT ? STORE_ERR_CORRUPT
+		     : sq_code(rc) == STORE_ERR_NOMEM ? STORE_ERR_NOMEM
+		                                      : STORE_ERR_IO;
+		goto fail;
+	}
+	sqlite3_extended_result_codes(st->db, 1);
+	sqlite3_busy_timeout(st->db, BUSY_TIMEOUT_MS);
+	/* no writable_schema or other footguns, even through our own SQL */
+	sqlite3_db_config(st->db, SQLITE_DBCONFIG_DEFENSIVE, 1, (int *)NULL);
+	sqlite3_db_config(st->db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0,
+	                  (int *)NULL);
+
+	/* the first read of the file: a non-SQLite file fails here */
+	rc = sqlite3_exec(st->db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL);
+	if (rc == SQLITE_OK)
+		rc = query_int64(st, "PRAGMA application_id", &appid, err,
+		                 errsz);
+	if (rc != SQLITE_OK) {
+		rc = sqlite3_errcode(st->db);
+		store_set_err(err, errsz, "cannot open database '%s': %s", path,
+		              sqlite3_errmsg(st->db));
+		rc = sq_code(rc);
+		goto fail;
+	}
+	if ((rc = query_int64(st, "PRAGMA user_version", &version, err,
+	                      errsz)) != STORE_OK ||
+	    (rc = query_int64(st, "SELECT count(*) FROM sqlite_schema", &tables,
+	                      err, errsz)) != STORE_OK)
+		goto fail;
+	if ((appid != 0 && appid != APPLICATION_ID) ||
+	    (appid == 0 && tables > 0)) {
+		store_set_err(err, errsz,
+		              "cannot open database '%s': "
+		              "not a pcmon database",
+		              path);
+		rc = STORE_ERR_CORRUPT;
+		goto fail;
+	}
+	if (version > SCHEMA_LATEST) {
+		store_set_err(
+		        err, errsz,
+		        "cannot open database '%s': schema "
+		        "version %lld is newer than this pcmon knows (%d); "
+		        "use a newer pcmon",
+		        path, (long long)version, SCHEMA_LATEST);
+		rc = STORE_ERR_VERSION;
+		goto fail;
+	}
+	st->opened_version = (int)version;
+	if ((rc = query_int64(st, "PRAGMA journal_mode = WAL", &wal, err,
+	                      errsz)) != STORE_OK ||
+	    (rc = sq_exec(st, "PRAGMA synchronous = NORMAL", "open database",
+	                  err, errsz)) != STORE_OK)
+		goto fail;
+	if ((rc = migrate(st, err, errsz)) != STORE_OK)
+		goto fail;
+	*out = &st->base;
+	return STORE_OK;
+fail:
+	sq_close(&st->base);
+	return rc;
+}
+
+static int
+sq_schema_version(struct store *base)
+{
+	struct sq_store *st = (struct sq_store *)base;
+	int64_t v;
+
+	if (query_int64(st, "PRAGMA user_version", &v, NULL, 0) != STORE_OK)
+		return -1;
+	return (int)v;
+}
+
+/* ---------------------------------------------------- check and info */
+
+static int
+sq_check(struct store *base, char *err, size_t errsz)
+{
+	struct sq_store *st = (struct sq_store *)base;
+	sqlite3_stmt *s = NULL;
+	const char *msg;
+	int rc, bad = 0;
+	size_t used = 0;
+
+	store_set_err(err, errsz, "ok");
+	rc = sqlite3_prepare_v2(st->db, "PRAGMA integrity_check(20)", -1, &s,
+	                        NULL);
+	while (rc == SQLITE_OK && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		rc = SQLITE_OK;
+		msg = (const char *)sqlite3_column_text(s, 0);
+		if (msg && strcmp(msg, "ok") == 0)
+			continue;
+		if (err && used < errsz) {
+			int n = snprintf(err + used, errsz - used, "%s%s",
+			                 bad ? "; " : "", msg ? msg : "?");
+			used += n > 0 ? (size_t)n : 0;
+		}
+		bad++;
+	}
+	if (rc != SQLITE_DONE) {
+		rc = sq_fail(st, rc, "check integrity", err, errsz);
+		sqlite3_finalize(s);
+		return rc;
+	}
+	sqlite3_finalize(s);
+	if (bad)
+		return STORE_ERR_CORRUPT;
+
+	s = NULL;
+	rc = sqlite3_prepare_v2(st->db, "PRAGMA foreign_key_check", -1, &s,
+	                        NULL);
+	while (rc == SQLITE_OK && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		rc = SQLITE_OK;
+		if (err && used < errsz) {
+			int n = snprintf(
+			        err + used, errsz - used,
+			        "%sforeign key violation: %s row %lld "
+			        "refers to a missing %s row",
+			        bad ? "; " : "",
+			        (const char *)sqlite3_column_text(s, 0),
+			        (long long)sqlite3_column_int64(s, 1),
+			        (const char *)sqlite3_column_text(s, 2));
+			used += n > 0 ? (size_t)n : 0;
+		}
+		bad++;
+	}
+	if (rc != SQLITE_DONE) {
+		rc = sq_fail(st, rc, "check foreign keys", err, errsz);
+		sqlite3_finalize(s);
+		return rc;
+	}
+	sqlite3_finalize(s);
+	return bad ? STORE_ERR_CORRUPT : STORE_OK;
+}
+
+static int64_t
+file_size(const char *path)
+{
+	struct stat sb;
+
+	return stat(path, &sb) == 0 ? (int64_t)sb.st_size : -1;
+}
+
+static int
+sq_info(struct store *base, struct store_info *out, char *err, size_t errsz)
+{
+	struct sq_store *st = (struct sq_store *)base;
+	char wal[4096];
+	int64_t v;
+	int rc;
+
+	out->backend = "sqlite";
+	out->location = st->path;
+	out->engine_version = st->version;
+	out->schema_latest = SCHEMA_LATEST;
+	out->schema_opened = st->opened_version;
+	if ((rc = query_int64(st, "PRAGMA user_version", &v, err, errsz)) != 0)
+		return rc;
+	out->schema_version = (int)v;
+	if ((rc = query_int64(st, "PRAGMA page_size", &out->page_size, err,
+	                      errsz)) != 0 ||
+	    (rc = query_int64(st, "PRAGMA page_count", &out->page_count, err,
+	                      errsz)) != 0)
+		return rc;
+	out->file_size = file_size(st->path);
+	if (snprintf(wal, sizeof(wal), "%s-wal", st->path) < (int)sizeof(wal))
+		out->wal_size = file_size(wal);
+	if (out->wal_size < 0)
+		out->wal_size = 0; /* no WAL file: checkpointed and removed */
+	return STORE_OK;
+}
+
+/* ---------------------------------------------------------------- feeds */
+
+/* Inserts each comma-separated tag (trimmed, empty ones skipped). */
+static int
+insert_tags(struct sq_store *st, int64_t id, const char *tags, char *err,
+            size_t errsz)
+{
+	sqlite3_stmt *s;
+	const char *p, *e, *b;
+	int rc = STORE_OK, code;
+
+	if (!tags)
+		return STORE_OK;
+	if (!(s = stmt_get(st, ST_TAG_INSERT, &code, err, errsz)))
+		return code;
+	for (p = tags; *p; p = *e ? e + 1 : e) {
+		e = strchr(p, ',');
+		if (!e)
+			e = p + strlen(p);
+		b = e;
+		while (p < b && (*p == ' ' || *p == '\t'))
+			p++;
+		while (b > p && (b[-1] == ' ' || b[-1] == '\t'))
+			b--;
+		if (b == p)
+			continue;
+		sqlite3_bind_int64(s, 1, id);
+		sqlite3_bind_text(s, 2, p, (int)(b - p), SQLITE_STATIC);
+		rc = sqlite3_step(s);
+		stmt_done(s);
+		if (rc != SQLITE_DONE)
+			return sq_fail(st, rc, "add tag", err, errsz);
+		rc = STORE_OK;
+	}
+	return rc;
+}
+
+static int
+sq_feed_add(struct store *base, const struct store_feed *f, int64_t *id,
+            char *err, size_t errsz)
+{
+	struct sq_store *st = (struct sq_store *)base;
+	sqlite3_stmt *s;
+	int rc, code;
+
+	if ((rc = tx_enter(st, err, errsz)) != STORE_OK)
+		return rc;
+	if (!(s = stmt_get(st, ST_FEED_INSERT, &code, err, errsz))) {
+		rc = code;
+		goto out;
+	}
+	bind_text(s, 1, f->url);
+	bind_text(s, 2, f->name && *f->name ? f->name : NULL);
+	bind_text(s, 3, f->lang && *f->lang ? f->lang : NULL);
+	sqlite3_bind_int(s, 4, f->local ? 1 : 0);
+	sqlite3_bind_int64(s, 5,
+	                   f->added_at > 0 ? f->added_at : (int64_t)time(NULL));
+	rc = sqlite3_step(s);
+	stmt_done(s);
+	if (rc != SQLITE_DONE) {
+		rc = sq_fail(st, rc, "add feed", err, errsz);
+		goto out;
+	}
+	if (sqlite3_changes(st->db) == 0) {
+		store_set_err(err, errsz, "feed '%s' is already present",
+		              f->url);
+		rc = STORE_ERR_EXISTS;
+		goto out;
+	}
+	*id = sqlite3_last_insert_rowid(st->db);
+	rc = insert_tags(st, *id, f->tags, err, errsz);
+out:
+	if (rc != STORE_OK) {
+		tx_leave(st, 0, NULL, 0);
+		return rc;
+	}
+	return tx_leave(st, 1, err, errsz);
+}
+
+/* One row of FEED_COLUMNS into f. */
+static int
+read_feed(sqlite3_stmt *s, struct store_feed *f)
+{
+	int oom = 0;
+
+	memset(f, 0, sizeof(*f));
+	f->id = sqlite3_column_int64(s, 0);
+	f->url = col_dup(s, 1, &oom);
+	f->name = col_dup(s, 2, &oom);
+	f->lang = col_dup(s, 3, &oom);
+	f->tags = col_dup(s, 4, &oom);
+	f->local = sqlite3_column_int(s, 5);
+	f->added_at = col_time(s, 6);
+	f->etag = col_dup(s, 7, &oom);
+	f->last_modified = col_dup(s, 8, &oom);
+	f->last_fetch_at = col_time(s, 9);
+	f->last_success_at = col_time(s, 10);
+	f->next_fetch_at = col_time(s, 11);
+	f->interval = sqlite3_column_int64(s, 12);
+	f->fail_count = (long)sqlite3_column_int64(s, 13);
+	f->status = sqlite3_column_int(s, 14);
+	f->last_error = col_dup(s, 15, &oom);
+	f->site_link = col_dup(s, 16, &oom);
+	f->title = col_dup(s, 17, &oom);
+	f->items = sqlite3_column_int64(s, 18);
+	if (oom || !f->url) {
+		store_feed_release(f);
+		return STORE_ERR_NOMEM;
+	}
+	return STORE_OK;
+}
+
+static int
+feed_get(struct sq_store *st, int which, int64_t id, const char *url,
+         struct store_feed *out, char *err, size_t errsz)
+{
+	sqlite3_stmt *s;
+	int rc, code;
+
+	if (!(s = stmt_get(st, which, &code, err, errsz)))
+		return code;
+	if (url)
+		bind_text(s, 1, url);
+	else
+		sqlite3_bind_int64(s, 1, id);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		rc = read_feed(s, out);
+		if (rc != STORE_OK)
+			store_set_err(err, errsz,
+			              "cannot read feed: out of memory");
+	} else if (rc == SQLITE_DONE) {
+		if (url)
+			store_set_err(err, errsz, "no feed '%s'", url);
+		else
+			store_set_err(err, errsz, "no feed %lld",
+			              (long long)id);
+		rc = STORE_ERR_NOTFOUND;
+	} else {
+		rc = sq_fail(st, rc, "read feed", err, errsz);
+	}
+	stmt_done(s);
+	return rc;
+}
+
+static int
+sq_feed_get_id(struct store *base, int64_t id, struct store_feed *out,
+               char *err, size_t errsz)
+{
+	return feed_get((struct sq_store *)base, ST_FEED_BY_ID, id, NULL, out,
+	                err, errsz);
+}
+
+static int
+sq_feed_get_url(struct store *base, const char *url, struct store_feed *out,
+                char *err, size_t errsz)
+{
+	return feed_get((struct sq_store *)base, ST_FEED_BY_URL, 0, url, out,
+	                err, errsz);
+}
+
+static int
+run_id_stmt(struct sq_store *st, const char *sql, int64_t id, const char *what,
+            char *err, size_t errsz)
+{
+	sqlite3_stmt *s = NULL;
+	int rc;
+
+	rc = sqlite3_prepare_v2(st->db, sql, -1, &s, NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_int64(s, 1, id);
+		rc = sqlite3_step(s);
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE)
+		return sq_fail(st, rc, what, err, errsz);
+	return STORE_OK;
+}
+
+static int
+sq_feed_remove(struct store *base, int64_t id, int purge, char *err,
+               size_t errsz)
+{
+	/* children first: raw bodies and items point at fetch_log rows */
+	static const char *const purge_sql[] = {
+		"DELETE FROM items WHERE feed_id = ?1",
+		"DELETE FROM raw_bodies WHERE feed_id = ?1",
+		"DELETE FROM fetch_log WHERE feed_id = ?1",
+	};
+	struct sq_store *st = (struct sq_store *)base;
+	size_t i;
+	int rc;
+
+	if ((rc = tx_enter(st, err, errsz)) != STORE_OK)
+		return rc;
+	for (i = 0; purge && i < sizeof(purge_sql) / sizeof(purge_sql[0]); i++)
+		if ((rc = run_id_stmt(st, purge_sql[i], id, "purge feed", err,
+		                      errsz)) != STORE_OK)
+			goto out;
+	/* without purge, items and the log stay: their feed_id becomes NULL */
+	if ((rc = run_id_stmt(st, "DELETE FROM feeds WHERE id = ?1", id,
+	                      "remove feed", err, errsz)) != STORE_OK)
+		goto out;
+	if (sqlite3_changes(st->db) == 0) {
+		store_set_err(err, errsz, "no feed %lld", (long long)id);
+		rc = STORE_ERR_NOTFOUND;
+	}
+out:
+	if (rc != STORE_OK) {
+		tx_leave(st, 0, NULL, 0);
+		return rc;
+	}
+	return tx_leave(st, 1, err, errsz);
+}
+
+static int
+sq_feed_foreach(struct store *base,
+                int (*fn)(const struct store_feed *f, void *arg), void *arg,
+                char *err, size_t errsz)
+{
+	struct sq_store *st = (struct sq_store *)base;
+	struct store_feed f;
+	sqlite3_stmt *s = NULL;
+	int rc, stop = 0;
+
+	/* not cached: fn may call back into the store */
+	rc = sqlite3_prepare_v2(st->db, FEED_COLUMNS " ORDER BY f.id", -1, &s,
+	                        NULL);
+	while (rc == SQLITE_OK && !stop &&
+	       (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (read_feed(s, &f) != STORE_OK) {
+			sqlite3_finalize(s);
+			store_set_err(err, errsz,
+			              "cannot list feeds: out of memory");
+			return STORE_ERR_NOMEM;
+		}
+		stop = fn(&f, arg);
+		store_feed_release(&f);
+		rc = SQLITE_OK;
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE && rc != SQLITE_OK)
+		return sq_fail(st, rc, "list feeds", err, errsz);
+	return STORE_OK;
+}
+
+static int
+sq_feed_update_meta(struct store *base, const struct store_feed *f, char *err,
+                    size_t errsz)
+{
+	struct sq_store *st = (struct sq_store *)base;
+	sqlite3_stmt *s;
+	int rc, code;
+
+	if ((rc = tx_enter(st, err, errsz)) != STORE_OK)
+		return rc;
+	if (!(s = stmt_get(st, ST_FEED_META, &code, err, errsz))) {
+		rc = code;
+		goto out;
+	}
+	sqlite3_bind_int64(s, 1, f->id);
+	bind_text(s, 2, f->name);
+	bind_text(s, 3, f->lang);
+	sqlite3_bind_int(s, 4, f->local < 0 ? -1 : f->local ? 1 : 0);
+	rc = sqlite3_step(s);
+	stmt_done(s);
+	if (rc != SQLITE_DONE) {
+		rc = sq_fail(st, rc, "update feed", err, errsz);
+		goto out;
+	}
+	rc = STORE_OK;
+	if (sqlite3_changes(st->db) == 0) {
+		store_set_err(err, errsz, "no feed %lld", (long long)f->id);
+		rc = STORE_ERR_NOTFOUND;
+		goto out;
+	}
+	if (f->tags) {
+		if (!(s = stmt_get(st, ST_TAG_CLEAR, &code, err, errsz))) {
+			rc = code;
+			goto out;
+		}
+		sqlite3_bind_int64(s, 1, f->id);
+		rc = sqlite3_step(s);
+		stmt_done(s);
+		if (rc != SQLITE_DONE) {
+			rc = sq_fail(st, rc, "update tags", err, errsz);
+			goto out;
+		}
+		rc = insert_tags(st, f->id, f->tags, err, errsz);
+	}
+out:
+	if (rc != STORE_OK) {
+		tx_leave(st, 0, NULL, 0);
+		return rc;
+	}
+	return tx_leave(st, 1, err, errsz);
+}
+
+/* ------------------------------------------------------------- fetches */
+
+static int
+insert_fetch_row(struct sq_store *st, const struct store_fetch *fe,
+                 const char *error, int64_t *id, char *err, size_t errsz)
+{
+	sqlite3_stmt *s;
+	int rc, code;
+
+	if (!(s = stmt_get(st, ST_FETCH_INSERT, &code, err, errsz)))
+		return code;
+	sqlite3_bind_int64(s, 1, fe->feed_id);
+	bind_text(s, 2, fe->url);
+	sqlite3_bind_int64(s, 3,
+	                   fe->started_at != STORE_TIME_NONE
+	                           ? fe->started_at
+	                           : (int64_t)time(NULL));
+	sqlite3_bind_int64(s, 4, fe->duration_ms);
+	sqlite3_bind_int64(s, 5, fe->http_status);
+	sqlite3_bind_int64(s, 6, fe->bytes_wire);
+	sqlite3_bind_int64(s, 7, fe->bytes_body);
+	sqlite3_bind_int(s, 8, 0);
+	sqlite3_bind_int(s, 9, 0);
+	bind_text(s, 10, error);
+	rc = sqlite3_step(s);
+	stmt_done(s);
+	if (rc != SQLITE_DONE)
+		return sq_fail(st, rc, "log fetch", err, errsz);
+	*id = sqlite3_last_insert_rowid(st->db);
+	return STORE_OK;
+}
+
+/* The feed's state after a fetch: validators and metadata on success,
+ * fail_count and last_error on failure. */
+static int
+update_feed_state(struct sq_store *st, const struct store_fetch *fe,
+                  const char *error, char *err, size_t errsz)
+{
+	sqlite3_stmt *s;
+	int64_t when = fe->started_at != STORE_TIME_NONE ? fe->started_at
+	                                                 : (int64_t)time(NULL);
+	int rc, code;
+
+	if (error) {
+		if (!(s = stmt_get(st, ST_FEED_FAILURE, &code, err, errsz)))
+			return code;
+		sqlite3_bind_int64(s, 1, fe->feed_id);
+		sqlite3_bind_int64(s, 2, when);
+		bind_text(s, 3, error);
+		sqlite3_bind_int64(s, 4, fe->fail_threshold);
+	} else {
+		if (!(s = stmt_get(st, ST_FEED_SUCCESS, &code, err, errsz)))
+			return code;
+		sqlite3_bind_int64(s, 1, fe->feed_id);
+		bind_text(s, 2, fe->etag);
+		bind_text(s, 3, fe->last_modified);
+		sqlite3_bind_int64(s, 4, fe->http_status);
+		sqlite3_bind_int64(s, 5, when);
+		bind_text(s, 6,
+		          fe->feed_title && *fe->feed_title ? fe->feed_title
+		                                            : NULL);
+		bind_text(s, 7,
+		          fe->feed_link && *fe->feed_link ? fe->feed_link
+		                                          : NULL);
+	}
+	rc = sqlite3_step(s);
+	stmt_done(s);
+	if (rc != SQLITE_DONE)
+		return sq_fail(st, rc, "update feed", err, errsz);
+	return STORE_OK;
+}
+
+static int
+sq_fetch_log(struct store *base, const struct store_fetch *fe, char *err,
+             size_t errsz)
+{
+	struct sq_store *st = (struct sq_store *)base;
+	int64_t id;
+	int rc;
+
+	if ((rc = tx_enter(st, err, errsz)) != STORE_OK)
+		return rc;
+	rc = insert_fetch_row(st, fe, fe->error, &id, err, errsz);
+	if (rc == STORE_OK && fe->feed_id > 0)
+		rc = update_feed_state(st, fe, fe->error, err, errsz);
+	if (rc != STORE_OK) {
+		tx_leave(st, 0, NULL, 0);
+		return rc;
+	}
+	return tx_leave(st, 1, err, errsz);
+}
+
+static int
+sq_fetch_begin(struct store *base, const struct store_fetch *fe,
+               struct store_txn **out, char *err, size_t errsz)
+{
+	struct sq_store *st = (struct sq_store *)base;
+	struct sq_txn *tx;
+	int rc;
+
+	if (!(tx = calloc(1, sizeof(*tx)))) {
+		store_set_err(err, errsz, "cannot store fetch: out of memory");
+		return STORE_ERR_NOMEM;
+	}
+	tx->base.st = base;
+	tx->st = st;
+	tx->fetch = fe;
+	if ((rc = tx_enter(st, err, errsz)) != STORE_OK) {
+		free(tx);
+		return rc;
+	}
+	/* the log row comes first so items can point at it (provenance);
+	 * commit fills in the counts */
+	if ((rc = insert_fetch_row(st, fe, NULL, &tx->fetch_id, err, errsz)) !=
+	    STORE_OK) {
+		tx_leave(st, 0, NULL, 0);
+		free(tx);
+		return rc;
+	}
+	*out = &tx->base;
+	return STORE_OK;
+}
+
+static int
+sq_fetch_add_item(struct store_txn *base, const struct store_item *it,
+                  const char *ident, int date_flag, int64_t now, int *is_new,
+                  char *err, size_t errsz)
+{
+	struct sq_txn *tx = (struct sq_txn *)base;
+	struct sq_store *st = tx->st;
+	sqlite3_stmt *s;
+	int rc, code;
+
+	if (!(s = stmt_get(st, ST_ITEM_INSERT, &code, err, errsz)))
+		return code;
+	sqlite3_bind_int64(s, 1, tx->fetch->feed_id);
+	sqlite3_bind_int64(s, 2, tx->fetch_id);
+	bind_text(s, 3, ident);
+	bind_text(s, 4, it->guid);
+	bind_text(s, 5, it->link);
+	bind_text(s, 6,
+	          it->canonical_link && *it->canonical_link ? it->canonical_link
+	                                                    : NULL);
+	bind_text(s, 7, it->title);
+	bind_text(s, 8, it->summary);
+	bind_text(s, 9, it->author);
+	bind_text(s, 10, it->lang);
+	bind_time(s, 11, it->published);
+	bind_time(s, 12, it->updated);
+	sqlite3_bind_int64(s, 13, now);
+	sqlite3_bind_int(s, 14, date_flag);
+	rc = sqlite3_step(s);
+	stmt_done(s);
+	if (rc != SQLITE_DONE)
+		return sq_fail(st, rc, "store item", err, errsz);
+	tx->seen++;
+	/* ON CONFLICT DO NOTHING: no change means already stored */
+	*is_new = sqlite3_changes(st->db) == 1;
+	tx->added += *is_new;
+	return STORE_OK;
+}
+
+static int
+store_raw_body(struct sq_txn *tx, char *err, size_t errsz)
+{
+	const struct store_fetch *fe = tx->fetch;
+	struct sq_store *st = tx->st;
+	char hex[SHA256_HEX_SIZE];
+	unsigned char *z = NULL;
+	uLongf zlen;
+	sqlite3_stmt *s;
+	int rc, code;
+
+	if (fe->body && fe->body_len > 0 && fe->raw_keep > 0) {
+		zlen = compressBound((uLong)fe->body_len);
+		if (!(z = malloc(zlen))) {
+			store_set_err(err, errsz,
+			              "cannot keep raw body: out of memory");
+			return STORE_ERR_NOMEM;
+		}
+		if (compress2(z, &zlen, (const Bytef *)fe->body,
+		              (uLong)fe->body_len, RAW_LEVEL) != Z_OK) {
+			free(z);
+			store_set_err(err, errsz,
+			              "cannot compress raw body of '%s'",
+			              fe->url ? fe->url : "?");
+			return STORE_ERR_NOMEM;
+		}
+		sha256_hex(fe->body, fe->body_len, hex);
+		if (!(s = stmt_get(st, ST_RAW_INSERT, &code, err, errsz))) {
+			free(z);
+			return code;
+		}
+		sqlite3_bind_int64(s, 1, fe->feed_id);
+		sqlite3_bind_int64(s, 2, tx->fetch_id);
+		bind_time(s, 3, fe->started_at);
+		bind_text(s, 4, fe->url);
+		bind_text(s, 5, fe->content_type);
+		bind_text(s, 6, hex);
+		sqlite3_bind_int64(s, 7, (int64_t)fe->body_len);
+		sqlite3_bind_blob64(s, 8, z, (sqlite3_uint64)zlen,
+		                    SQLITE_STATIC);
+		rc = sqlite3_step(s);
+		stmt_done(s);
+		free(z);
+		if (rc != SQLITE_DONE)
+			return sq_fail(st, rc, "keep raw body", err, errsz);
+	}
+	/* keep only the newest raw_keep, in the same transaction */
+	if (!(s = stmt_get(st, ST_RAW_PRUNE, &code, err, errsz)))
+		return code;
+	sqlite3_bind_int64(s, 1, fe->feed_id);
+	sqlite3_bind_int64(s, 2, fe->raw_keep > 0 ? fe->raw_keep : 0);
+	rc = sqlite3_step(s);
+	stmt_done(s);
+	if (rc != SQLITE_DONE)
+		return sq_fail(st, rc, "prune raw bodies", err, errsz);
+	return STORE_OK;
+}
+
+static int
+sq_fetch_commit(struct store_txn *base, char *err, size_t errsz)
+{
+	struct sq_txn *tx = (struct sq_txn *)base;
+	struct sq_store *st = tx->st;
+	const struct store_fetch *fe = tx->fetch;
+	sqlite3_stmt *s;
+	int rc, code;
+
+	if (!(s = stmt_get(st, ST_FETCH_COUNTS, &code, err, errsz))) {
+		rc = code;
+		goto fail;
+	}
+	sqlite3_bind_int64(s, 1, tx->fetch_id);
+	sqlite3_bind_int64(s, 2, fe->duration_ms);
+	sqlite3_bind_int64(s, 3, tx->seen);
+	sqlite3_bind_int64(s, 4, tx->added);
+	sqlite3_bind_int64(s, 5, fe->http_status);
+	sqlite3_bind_int64(s, 6, fe->bytes_wire);
+	sqlite3_bind_int64(s, 7, fe->bytes_body);
+	rc = sqlite3_step(s);
+	stmt_done(s);
+	if (rc != SQLITE_DONE) {
+		rc = sq_fail(st, rc, "log fetch", err, errsz);
+		goto fail;
+	}
+	if ((rc = store_raw_body(tx, err, errsz)) != STORE_OK ||
+	    (rc = update_feed_state(st, fe, NULL, err, errsz)) != STORE_OK)
+		goto fail;
+	rc = tx_leave(st, 1, err, errsz);
+	free(tx);
+	return rc;
+fail:
+	tx_leave(st, 0, NULL, 0);
+	free(tx);
+	return rc;
+}
+
+static void
+sq_fetch_abort(struct store_txn *base, const char *error)
+{
+	struct sq_txn *tx = (struct sq_txn *)base;
+	struct store_fetch fe = *tx->fetch;
+
+	tx_leave(tx->st, 0, NULL, 0);
+	fe.error = error ? error : fe.error ? fe.error : "aborted";
+	/* best effort: a database that cannot take the log row has already
+	 * reported its trouble to the caller */
+	sq_fetch_log(&tx->st->base, &fe, NULL, 0);
+	free(tx);
+}
+
+/* ---------------------------------------------------------------- items */
+
+#define EFFECTIVE                                                              \
+	"(CASE WHEN i.date_flag = 0 THEN i.published ELSE i.first_seen END)"
+
+static int
+sq_item_foreach(struct store *base, const struct store_item_query *q,
+                int (*fn)(const struct store_item_row *r, void *arg), void *arg,
+                char *err, size_t errsz)
+{
+	struct sq_store *st = (struct sq_store *)base;
+	struct store_item_row r;
+	sqlite3_stmt *s = NULL;
+	char sql[1024];
+	int rc, stop = 0;
+
+	/* only constant fragments are pasted; every value is bound */
+	snprintf(sql, sizeof(sql),
+	         "SELECT i.id, i.feed_id, coalesce(f.name, f.title, f.url),"
+	         " i.guid, i.link, i.title, i.summary, i.author, i.lang,"
+	         " i.canonical_link, i.published, i.updated, i.first_seen,"
+	         " i.date_flag"
+	         " FROM items i LEFT JOIN feeds f ON f.id = i.feed_id"
+	         " WHERE 1%s%s%s"
+	         " ORDER BY " EFFECTIVE " DESC, i.id DESC LIMIT ?4",
+	         q->feed_id > 0 ? " AND i.feed_id = ?1" : "",
+	         q->since != STORE_TIME_NONE ? " AND " EFFECTIVE " >= ?2" : "",
+	         q->until != STORE_TIME_NONE ? " AND " EFFECTIVE " < ?3" : "");
+	rc = sqlite3_prepare_v2(st->db, sql, -1, &s, NULL);
+	if (rc == SQLITE_OK) {
+		if (q->feed_id > 0)
+			sqlite3_bind_int64(s, 1, q->feed_id);
+		if (q->since != STORE_TIME_NONE)
+			sqlite3_bind_int64(s, 2, q->since);
+		if (q->until != STORE_TIME_NONE)
+			sqlite3_bind_int64(s, 3, q->until);
+		sqlite3_bind_int64(s, 4, q->limit > 0 ? q->limit : -1);
+	}
+	while (rc == SQLITE_OK && !stop &&
+	       (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		memset(&r, 0, sizeof(r));
+		r.id = sqlite3_column_int64(s, 0);
+		r.feed_id = sqlite3_column_int64(s, 1);
+		r.feed_name = (const char *)sqlite3_column_text(s, 2);
+		r.guid = (const char *)sqlite3_column_text(s, 3);
+		r.link = (const char *)sqlite3_column_text(s, 4);
+		r.title = (const char *)sqlite3_column_text(s, 5);
+		r.summary = (const char *)sqlite3_column_text(s, 6);
+		r.author = (const char *)sqlite3_column_text(s, 7);
+		r.lang = (const char *)sqlite3_column_text(s, 8);
+		r.canonical_link = (const char *)sqlite3_column_text(s, 9);
+		r.published = col_time(s, 10);
+		r.updated = col_time(s, 11);
+		r.first_seen = col_time(s, 12);
+		r.date_flag = sqlite3_column_int(s, 13);
+		stop = fn(&r, arg);
+		rc = SQLITE_OK;
+	}
+	if (rc != SQLITE_DONE && rc != SQLITE_OK) {
+		rc = sq_fail(st, rc, "list items", err, errsz);
+		sqlite3_finalize(s);
+		return rc;
+	}
+	sqlite3_finalize(s);
+	return STORE_OK;
+}
+
+static int
+sq_stats(struct store *base, struct store_stats *out, char *err, size_t errsz)
+{
+	struct sq_store *st = (struct sq_store *)base;
+	sqlite3_stmt *s = NULL;
+	int rc;
+
+	rc = sqlite3_prepare_v2(
+	        st->db,
+	        "SELECT (SELECT count(*) FROM feeds),"
+	        " (SELECT count(*) FROM feeds WHERE status = 1),"
+	        " (SELECT count(*) FROM feeds WHERE status = 2),"
+	        " (SELECT count(*) FROM items),"
+	        " (SELECT count(*) FROM fetch_log),"
+	        " (SELECT count(*) FROM fetch_log WHERE error IS NOT NULL),"
+	        " (SELECT count(*) FROM raw_bodies),"
+	        " (SELECT coalesce(sum(length(body)), 0) FROM raw_bodies),"
+	        " (SELECT min(first_seen) FROM items),"
+	        " (SELECT max(first_seen) FROM items)",
+	        -1, &s, NULL);
+	if (rc == SQLITE_OK && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		out->feeds = sqlite3_column_int64(s, 0);
+		out->feeds_failing = sqlite3_column_int64(s, 1);
+		out->feeds_dead = sqlite3_column_int64(s, 2);
+		out->items = sqlite3_column_int64(s, 3);
+		out->fetches = sqlite3_column_int64(s, 4);
+		out->fetch_errors = sqlite3_column_int64(s, 5);
+		out->raw_bodies = sqlite3_column_int64(s, 6);
+		out->raw_bytes = sqlite3_column_int64(s, 7);
+		out->first_item = col_time(s, 8);
+		out->last_item = col_time(s, 9);
+		rc = SQLITE_OK;
+	}
+	if (rc != SQLITE_OK) {
+		rc = sq_fail(st, rc, "count rows", err, errsz);
+		sqlite3_finalize(s);
+		return rc;
+	}
+	sqlite3_finalize(s);
+	return STORE_OK;
+}
+
+static const struct store_ops sqlite_ops = {
+	.name = "sqlite",
+	.close = sq_close,
+	.schema_version = sq_schema_version,
+	.check = sq_check,
+	.info = sq_info,
+	.begin = sq_begin,
+	.commit = sq_commit,
+	.rollback = sq_rollback,
+	.feed_add = sq_feed_add,
+	.feed_get_id = sq_feed_get_id,
+	.feed_get_url = sq_feed_get_url,
+	.feed_remove = sq_feed_remove,
+	.feed_foreach = sq_feed_foreach,
+	.feed_update_meta = sq_feed_update_meta,
+	.fetch_begin = sq_fetch_begin,
+	.fetch_add_item = sq_fetch_add_item,
+	.fetch_commit = sq_fetch_commit,
+	.fetch_abort = sq_fetch_abort,
+	.fetch_log = sq_fetch_log,
+	.item_foreach = sq_item_foreach,
+	.stats = sq_stats,
+};

@@ -1,0 +1,680 @@
+/*
+ * test_store.c - the store against real SQLite files in a temporary
+ * directory: schema and migrations, refusals, feeds, fetch transactions and
+ * dedup, raw-body pruning, date flags, listing; and SHA-256's test vectors.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+#include <zlib.h>
+
+#include "check.h"
+#include "sha256.h"
+#include "store.h"
+#include "store_internal.h"
+
+static char dir[256];
+
+static void
+path_of(char *buf, size_t bufsz, const char *name)
+{
+	snprintf(buf, bufsz, "%s/%s", dir, name);
+}
+
+/* ------------------------------------------------------------ SHA-256 */
+
+static const struct {
+	const char *in;
+	size_t repeat;
+	const char *want;
+} sha_vectors[] = {
+	/* FIPS 180-4 examples and the NIST long messages */
+	{ "", 1,
+	  "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855" },
+	{ "abc", 1,
+	  "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad" },
+	{ "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq", 1,
+	  "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1" },
+	{ "abcdefghbcdefghicdefghijdefghijkefghijklfghijklmghijklmnhijklmnoijkl"
+	  "mnopjklmnopqklmnopqrlmnopqrsmnopqrstnopqrstu",
+	  1,
+	  "cf5b16a778af8380036ce59e7b0492370b249b11e8f07a51afac45037afee9d1" },
+	{ "a", 1000000,
+	  "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0" },
+	/* 55 and 56 bytes: padding fits, padding spills into a second block */
+	{ "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", 1,
+	  "9f4390f8d30c2dd92ec9f095b65e2b9ae9b0a925a5258e241c9f1e910f734318" },
+	{ "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", 1,
+	  "b35439a4ac6f0948b6d6f9e3c6af0f5f590ce20f1bde7090ef7970686ec6738a" },
+};
+
+static void
+test_sha256(void)
+{
+	size_t i, j;
+
+	for (i = 0; i < sizeof(sha_vectors) / sizeof(sha_vectors[0]); i++) {
+		struct sha256_ctx c;
+		unsigned char d[SHA256_DIGEST_SIZE];
+		char hex[SHA256_HEX_SIZE];
+		size_t n = strlen(sha_vectors[i].in);
+
+		sha256_init(&c);
+		/* odd-sized updates cross block boundaries */
+		for (j = 0; j < sha_vectors[i].repeat; j++)
+			sha256_update(&c, sha_vectors[i].in, n);
+		sha256_final(&c, d);
+		for (j = 0; j < SHA256_DIGEST_SIZE; j++)
+			snprintf(hex + 2 * j, 3, "%02x", d[j]);
+		CHECK_STR(hex, sha_vectors[i].want, "sha256 vector %zu", i);
+		if (sha_vectors[i].repeat == 1) {
+			sha256_hex(sha_vectors[i].in, n, hex);
+			CHECK_STR(hex, sha_vectors[i].want,
+			          "sha256_hex vector %zu", i);
+		}
+	}
+	{
+		/* byte-at-a-time equals one shot */
+		const char *msg = "The quick brown fox jumps over the lazy dog";
+		struct sha256_ctx c;
+		unsigned char a[32], b[32];
+
+		sha256_init(&c);
+		for (j = 0; msg[j]; j++)
+			sha256_update(&c, msg + j, 1);
+		sha256_final(&c, a);
+		sha256_init(&c);
+		sha256_update(&c, msg, strlen(msg));
+		sha256_final(&c, b);
+		CHECK(memcmp(a, b, 32) == 0, "sha256 bytewise == one shot");
+	}
+}
+
+/* ----------------------------------------------------------- helpers */
+
+static long long
+sql_int(const char *db, const char *sql)
+{
+	sqlite3 *h;
+	sqlite3_stmt *s;
+	long long v = -1;
+
+	if (sqlite3_open(db, &h) != SQLITE_OK)
+		return -1;
+	if (sqlite3_prepare_v2(h, sql, -1, &s, NULL) == SQLITE_OK) {
+		if (sqlite3_step(s) == SQLITE_ROW)
+			v = sqlite3_column_int64(s, 0);
+		sqlite3_finalize(s);
+	}
+	sqlite3_close(h);
+	return v;
+}
+
+static int
+sql_exec(const char *db, const char *sql)
+{
+	sqlite3 *h;
+	int rc;
+
+	if (sqlite3_open(db, &h) != SQLITE_OK)
+		return -1;
+	rc = sqlite3_exec(h, sql, NULL, NULL, NULL);
+	sqlite3_close(h);
+	return rc;
+}
+
+/* --------------------------------------------------- open and migrate */
+
+static void
+test_open(void)
+{
+	char db[512], err[1024];
+	struct store *st = NULL;
+	FILE *fp;
+	int rc;
+
+	path_of(db, sizeof(db), "sub/dir/a.db");
+	rc = store_open(db, &st, err, sizeof(err));
+	CHECK_INT(rc, STORE_OK, "open creates the file and its directories");
+	if (rc != STORE_OK) {
+		printf("# %s\n", err);
+		return;
+	}
+	CHECK_INT(store_schema_version(st), 1, "schema version 1 after open");
+	CHECK_INT(store_check(st, err, sizeof(err)), STORE_OK, "check ok");
+	CHECK_STR(err, "ok", "check message");
+	{
+		struct store_info in;
+
+		CHECK_INT(store_info(st, &in, err, sizeof(err)), STORE_OK,
+		          "info");
+		CHECK_INT(in.schema_opened, 0,
+		          "info: new database opened at 0");
+		CHECK_INT(in.schema_latest, 1, "info: latest 1");
+		CHECK_STR(in.backend, "sqlite", "info: backend");
+		CHECK(in.page_size > 0, "info: page size");
+	}
+	store_close(st);
+	CHECK_INT(sql_int(db, "SELECT journal_mode = 'wal' FROM "
+	                      "pragma_journal_mode"),
+	          1, "WAL journal");
+	CHECK_INT(sql_int(db, "PRAGMA application_id"), 0x70636d6e,
+	          "application id marks the file");
+	CHECK_INT(
+	        sql_int(db,
+	                "SELECT count(*) FROM sqlite_schema WHERE "
+	                "name IN ('feeds','feed_tags','fetch_log','items',"
+	                "'raw_bodies','labels','predictions','alerts','meta')"),
+	        9, "every table exists");
+	CHECK_INT(sql_int(db, "SELECT count(*) FROM pragma_index_list('items') "
+	                      "WHERE \"unique\""),
+	          2, "items: unique (feed, ident) and canonical link");
+
+	/* reopen: no migration, same version */
+	st = NULL;
+	rc = store_open(db, &st, err, sizeof(err));
+	CHECK_INT(rc, STORE_OK, "reopen");
+	if (st) {
+		struct store_info in;
+
+		store_info(st, &in, err, sizeof(err));
+		CHECK_INT(in.schema_opened, 1, "reopen: found version 1");
+	}
+	store_close(st);
+
+	/* newer than this binary */
+	sql_exec(db, "PRAGMA user_version = 42");
+	st = NULL;
+	rc = store_open(db, &st, err, sizeof(err));
+	CHECK_INT(rc, STORE_ERR_VERSION, "version too new refused");
+	CHECK(st == NULL, "version too new: no handle");
+	CHECK(strstr(err, "schema version 42 is newer") != NULL &&
+	              strstr(err, db) != NULL,
+	      "version message names file: %s", err);
+	CHECK_INT(sql_int(db, "PRAGMA user_version"), 42, "left untouched");
+
+	/* not SQLite */
+	path_of(db, sizeof(db), "text.db");
+	fp = fopen(db, "w");
+	fputs("not a database, just some text long enough to have a header "
+	      "that SQLite reads and rejects as such\n",
+	      fp);
+	fclose(fp);
+	rc = store_open(db, &st, err, sizeof(err));
+	CHECK_INT(rc, STORE_ERR_CORRUPT, "text file refused as corrupt");
+	CHECK(strstr(err, db) != NULL && strstr(err, "not a database"),
+	      "corrupt message names file: %s", err);
+
+	/* SQLite, but not ours */
+	path_of(db, sizeof(db), "foreign.db");
+	sql_exec(db, "CREATE TABLE t (x)");
+	rc = store_open(db, &st, err, sizeof(err));
+	CHECK_INT(rc, STORE_ERR_CORRUPT, "foreign SQLite database refused");
+	CHECK(strstr(err, "not a pcmon database") != NULL, "foreign: %s", err);
+	CHECK_INT(sql_int(db, "SELECT count(*) FROM sqlite_schema"), 1,
+	          "foreign database untouched");
+
+	/* an empty file is a new database */
+	path_of(db, sizeof(db), "empty.db");
+	fclose(fopen(db, "w"));
+	rc = store_open(db, &st, err, sizeof(err));
+	CHECK_INT(rc, STORE_OK, "empty file becomes a database");
+	store_close(st);
+
+	rc = store_open("postgresql://localhost/pcmon", &st, err, sizeof(err));
+	CHECK_INT(rc, STORE_ERR_USAGE, "postgresql:// not supported yet");
+	CHECK(strstr(err, "not supported yet") != NULL, "postgres: %s", err);
+
+	path_of(db, sizeof(db), "text.db/below.db");
+	rc = store_open(db, &st, err, sizeof(err));
+	CHECK_INT(rc, STORE_ERR_IO, "directory that is a file: IO error");
+	store_close(NULL);
+}
+
+/* -------------------------------------------------------------- feeds */
+
+static int
+count_feed(const struct store_feed *f, void *arg)
+{
+	long *n = arg;
+
+	(*n)++;
+	return 0;
+}
+
+static int
+first_feed(const struct store_feed *f, void *arg)
+{
+	*(int64_t *)arg = f->id;
+	return 1; /* stop */
+}
+
+static void
+test_feeds(struct store *st)
+{
+	struct store_feed f, g;
+	char err[1024];
+	int64_t id1 = 0, id2 = 0, id;
+	long n = 0;
+	int rc;
+
+	memset(&f, 0, sizeof(f));
+	f.url = "https://a.example/rss";
+	f.name = "A";
+	f.lang = "en";
+	f.tags = " wire , eu,,wire ";
+	CHECK_INT(store_feed_add(st, &f, &id1, err, sizeof(err)), STORE_OK,
+	          "feed add");
+	rc = store_feed_add(st, &f, &id, err, sizeof(err));
+	CHECK_INT(rc, STORE_ERR_EXISTS, "feed add twice: exists");
+	CHECK(strstr(err, "already present") != NULL, "exists message: %s",
+	      err);
+	memset(&f, 0, sizeof(f));
+	f.url = "file:///srv/feed.xml";
+	f.local = 1;
+	CHECK_INT(store_feed_add(st, &f, &id2, err, sizeof(err)), STORE_OK,
+	          "local feed add");
+	CHECK(id2 > id1, "ids grow");
+
+	CHECK_INT(store_feed_get(st, "1", &g, err, sizeof(err)), STORE_OK,
+	          "get by id");
+	CHECK_STR(g.url, "https://a.example/rss", "get: url");
+	CHECK_STR(g.name, "A", "get: name");
+	CHECK_STR(g.tags, "eu,wire", "get: tags trimmed, sorted, unique");
+	CHECK_INT(g.items, 0, "get: no items");
+	CHECK_INT(g.last_success_at, STORE_TIME_NONE, "get: never fetched");
+	store_feed_release(&g);
+	CHECK_INT(store_feed_get(st, "file:///srv/feed.xml", &g, err,
+	                         sizeof(err)),
+	          STORE_OK, "get by url");
+	CHECK_INT(g.local, 1, "get: local");
+	CHECK(g.name == NULL && g.tags == NULL, "get: NULLs stay NULL");
+	store_feed_release(&g);
+	CHECK_INT(store_feed_get(st, "99", &g, err, sizeof(err)),
+	          STORE_ERR_NOTFOUND, "get missing id");
+	CHECK_INT(store_feed_get(st, "https://nope.example/", &g, err,
+	                         sizeof(err)),
+	          STORE_ERR_NOTFOUND, "get missing url");
+
+	memset(&f, 0, sizeof(f));
+	f.id = id1;
+	f.name = "A renamed";
+	f.tags = "x";
+	f.local = -1;
+	CHECK_INT(store_feed_update_meta(st, &f, err, sizeof(err)), STORE_OK,
+	          "update meta");
+	store_feed_get(st, "1", &g, err, sizeof(err));
+	CHECK_STR(g.name, "A renamed", "update: name");
+	CHECK_STR(g.lang, "en", "update: lang kept");
+	CHECK_STR(g.tags, "x", "update: tags replaced");
+	CHECK_INT(g.local, 0, "update: local kept");
+	store_feed_release(&g);
+	f.id = 12345;
+	CHECK_INT(store_feed_update_meta(st, &f, err, sizeof(err)),
+	          STORE_ERR_NOTFOUND, "update missing feed");
+
+	store_feed_foreach(st, count_feed, &n, err, sizeof(err));
+	CHECK_INT(n, 2, "foreach visits every feed");
+	id = 0;
+	store_feed_foreach(st, first_feed, &id, err, sizeof(err));
+	CHECK_INT(id, id1, "foreach in id order, stops on non-zero");
+
+	/* a batch: nested failures undo only themselves; rollback undoes all */
+	CHECK_INT(store_begin(st, err, sizeof(err)), STORE_OK, "begin batch");
+	memset(&f, 0, sizeof(f));
+	f.url = "https://batch.example/rss";
+	CHECK_INT(store_feed_add(st, &f, &id, err, sizeof(err)), STORE_OK,
+	          "add in batch");
+	f.url = "https://a.example/rss";
+	CHECK_INT(store_feed_add(st, &f, &id, err, sizeof(err)),
+	          STORE_ERR_EXISTS, "duplicate in batch");
+	store_rollback(st);
+	CHECK_INT(store_feed_get(st, "https://batch.example/rss", &g, err,
+	                         sizeof(err)),
+	          STORE_ERR_NOTFOUND, "rolled-back batch left nothing");
+
+	CHECK_INT(store_feed_remove(st, id2, 0, err, sizeof(err)), STORE_OK,
+	          "remove");
+	CHECK_INT(store_feed_remove(st, id2, 0, err, sizeof(err)),
+	          STORE_ERR_NOTFOUND, "remove twice");
+}
+
+/* ------------------------------------------------- fetches and items */
+
+struct fetch_case {
+	const char *name;
+	const char *guid, *link, *canon, *title, *summary;
+	int64_t published;
+	int want_new;
+};
+
+static int
+add_items(struct store *st, int64_t feed, const struct fetch_case *cs, size_t n,
+          int64_t now, const char *body, long raw_keep)
+{
+	struct store_fetch fe;
+	struct store_txn *tx;
+	char err[1024];
+	size_t i;
+	int rc, is_new;
+
+	memset(&fe, 0, sizeof(fe));
+	fe.feed_id = feed;
+	fe.url = "file:///test";
+	fe.started_at = now;
+	fe.body = body;
+	fe.body_len = body ? strlen(body) : 0;
+	fe.raw_keep = raw_keep;
+	fe.feed_title = "The title";
+	if ((rc = store_fetch_begin(st, &fe, &tx, err, sizeof(err))) != 0) {
+		printf("# %s\n", err);
+		return rc;
+	}
+	for (i = 0; i < n; i++) {
+		struct store_item it;
+
+		memset(&it, 0, sizeof(it));
+		it.guid = cs[i].guid;
+		it.link = cs[i].link;
+		it.canonical_link = cs[i].canon;
+		it.title = cs[i].title;
+		it.summary = cs[i].summary;
+		it.published = cs[i].published;
+		it.updated = STORE_TIME_NONE;
+		rc = store_fetch_add_item(tx, &it, now, &is_new, err,
+		                          sizeof(err));
+		CHECK(rc == STORE_OK && is_new == cs[i].want_new, "%s (new %d)",
+		      cs[i].name, is_new);
+	}
+	return store_fetch_commit(tx, err, sizeof(err));
+}
+
+#define T0   INT64_C(1789000000) /* 2026-09-10 */
+#define NONE STORE_TIME_NONE
+
+static const struct fetch_case first_fetch[] = {
+	{ "guid item", "g-1", "https://n.example/1", "https://n.example/1",
+	  "One", NULL, T0 - 3600, 1 },
+	{ "same guid again", "g-1", "https://n.example/1b",
+	  "https://n.example/1b", "One (updated)", NULL, T0, 0 },
+	{ "no guid: link identity", NULL, "https://n.example/2",
+	  "https://n.example/2", "Two", NULL, T0 - 7200, 1 },
+	{ "same link again", NULL, "https://n.example/2", "https://n.example/2",
+	  "Two again", NULL, T0, 0 },
+	{ "nothing: hash identity", NULL, NULL, NULL, "Three", "text", NONE,
+	  1 },
+	{ "same title+summary again", NULL, NULL, NULL, "Three", "text", NONE,
+	  0 },
+	{ "title+summary boundary differs", NULL, NULL, NULL, "Thre", "etext",
+	  NONE, 1 },
+	{ "ancient date", "g-old", NULL, NULL, "Old", NULL, INT64_C(700000000),
+	  1 },
+	{ "future date", "g-future", NULL, NULL, "Future", NULL, T0 + 2 * 86400,
+	  1 },
+	{ "slightly ahead is fine", "g-soon", NULL, NULL, "Soon", NULL,
+	  T0 + 3600, 1 },
+};
+
+static const struct fetch_case second_feed[] = {
+	{ "same canonical link from another feed", "other-1",
+	  "https://n.example/1?utm_source=x", "https://n.example/1",
+	  "One elsewhere", NULL, T0, 0 },
+	{ "same guid in another feed is new", "g-1", "https://o.example/9",
+	  "https://o.example/9", "Other", NULL, T0 - 60, 1 },
+};
+
+struct collect {
+	char titles[1024];
+	int n;
+};
+
+static int
+collect(const struct store_item_row *r, void *arg)
+{
+	struct collect *c = arg;
+	size_t len = strlen(c->titles);
+
+	snprintf(c->titles + len, sizeof(c->titles) - len, "%s%s",
+	         c->n++ ? "|" : "", r->title ? r->title : "-");
+	return 0;
+}
+
+static void
+test_fetch(struct store *st, const char *db)
+{
+	struct store_item_query q;
+	struct store_fetch fe;
+	struct store_txn *tx;
+	struct store_feed f;
+	struct store_stats s;
+	struct collect c;
+	char err[1024];
+	int64_t a, b;
+	int is_new, rc;
+	size_t i;
+
+	memset(&f, 0, sizeof(f));
+	f.url = "https://n.example/rss";
+	store_feed_add(st, &f, &a, err, sizeof(err));
+	f.url = "https://o.example/rss";
+	store_feed_add(st, &f, &b, err, sizeof(err));
+
+	rc = add_items(st, a, first_fetch,
+	               sizeof(first_fetch) / sizeof(first_fetch[0]), T0,
+	               "<rss>one</rss>", 2);
+	CHECK_INT(rc, STORE_OK, "first fetch committed");
+	rc = add_items(st, b, second_feed,
+	               sizeof(second_feed) / sizeof(second_feed[0]), T0 + 10,
+	               "<rss>two</rss>", 2);
+	CHECK_INT(rc, STORE_OK, "second feed committed");
+	CHECK_INT(sql_int(db, "SELECT count(*) FROM items"), 8,
+	          "8 items stored");
+	CHECK_INT(sql_int(db,
+	                  "SELECT items_seen * 100 + items_new FROM fetch_log "
+	                  "ORDER BY id LIMIT 1"),
+	          1007, "fetch log: 10 seen, 7 new");
+	CHECK_INT(
+	        sql_int(db, "SELECT date_flag FROM items WHERE guid = 'g-old'"),
+	        DATE_ANCIENT, "flag: ancient");
+	CHECK_INT(
+	        sql_int(db,
+	                "SELECT date_flag FROM items WHERE guid = 'g-future'"),
+	        DATE_FUTURE, "flag: future");
+	CHECK_INT(sql_int(db,
+	                  "SELECT date_flag FROM items WHERE guid = 'g-soon'"),
+	          DATE_OK, "flag: within a day is ok");
+	CHECK_INT(sql_int(db,
+	                  "SELECT date_flag FROM items WHERE title = 'Three'"),
+	          DATE_MISSING, "flag: missing");
+	CHECK_INT(sql_int(db,
+	                  "SELECT count(*) FROM items WHERE fetch_id IS NULL"),
+	          0, "every item knows its fetch");
+	CHECK_INT(
+	        sql_int(db,
+	                "SELECT count(*) FROM feeds WHERE title = 'The title'"
+	                " AND fail_count = 0 AND last_success_at IS NOT NULL"),
+	        2, "feed state updated on commit");
+
+	/* abort: items gone, a log row with the error, fail_count + 1 */
+	memset(&fe, 0, sizeof(fe));
+	fe.feed_id = a;
+	fe.url = "file:///bad";
+	fe.started_at = T0 + 100;
+	fe.fail_threshold = 2;
+	rc = store_fetch_begin(st, &fe, &tx, err, sizeof(err));
+	CHECK_INT(rc, STORE_OK, "begin for abort");
+	if (rc == STORE_OK) {
+		struct store_item it;
+
+		memset(&it, 0, sizeof(it));
+		it.guid = "doomed";
+		it.published = NONE;
+		it.updated = NONE;
+		store_fetch_add_item(tx, &it, T0 + 100, &is_new, err,
+		                     sizeof(err));
+		store_fetch_abort(tx, "line 3: broken");
+	}
+	CHECK_INT(
+	        sql_int(db, "SELECT count(*) FROM items WHERE guid = 'doomed'"),
+	        0, "abort: no items");
+	CHECK_INT(sql_int(db, "SELECT count(*) FROM fetch_log WHERE error = "
+	                      "'line 3: broken' AND items_new = 0"),
+	          1, "abort: log row with the error");
+	CHECK_INT(sql_int(db,
+	                  "SELECT fail_count * 10 + status FROM feeds WHERE "
+	                  "last_error = 'line 3: broken'"),
+	          10, "abort: fail_count 1, still ok");
+	fe.error = "timeout";
+	CHECK_INT(store_fetch_log(st, &fe, err, sizeof(err)), STORE_OK,
+	          "log a failed fetch");
+	CHECK_INT(sql_int(db,
+	                  "SELECT fail_count * 10 + status FROM feeds WHERE "
+	                  "last_error = 'timeout'"),
+	          21, "threshold reached: failing");
+
+	/* raw bodies: two more fetches of feed a, raw_keep 2 */
+	for (i = 0; i < 2; i++) {
+		rc = add_items(st, a, NULL, 0, T0 + 200 + (int64_t)i,
+		               i ? "<rss>third</rss>" : "<rss>second</rss>", 2);
+		CHECK_INT(rc, STORE_OK, "empty fetch %zu", i);
+	}
+	CHECK_INT(sql_int(db,
+	                  "SELECT fail_count * 10 + status FROM feeds WHERE "
+	                  "id = 1"),
+	          0, "success resets failing");
+	CHECK_INT(sql_int(db,
+	                  "SELECT count(*) FROM raw_bodies WHERE feed_id = 1"),
+	          2, "raw bodies pruned to raw_keep");
+	CHECK_INT(sql_int(db,
+	                  "SELECT count(*) FROM raw_bodies WHERE feed_id = 2"),
+	          1, "other feed's body kept");
+	CHECK_INT(sql_int(db, "SELECT size FROM raw_bodies ORDER BY id DESC"),
+	          16, "raw size is uncompressed");
+	{
+		char hex[SHA256_HEX_SIZE], sql[256];
+
+		sha256_hex("<rss>third</rss>", 16, hex);
+		snprintf(sql, sizeof(sql),
+		         "SELECT count(*) FROM raw_bodies WHERE "
+		         "sha256 = '%s'",
+		         hex);
+		CHECK_INT(sql_int(db, sql), 1, "raw body sha256 matches");
+	}
+	rc = add_items(st, a, NULL, 0, T0 + 300, "<rss>x</rss>", 0);
+	CHECK_INT(sql_int(db,
+	                  "SELECT count(*) FROM raw_bodies WHERE feed_id = 1"),
+	          0, "raw_keep 0 keeps none");
+
+	/* listing: newest first by effective date, filters */
+	memset(&q, 0, sizeof(q));
+	q.since = q.until = NONE;
+	memset(&c, 0, sizeof(c));
+	store_item_foreach(st, &q, collect, &c, err, sizeof(err));
+	CHECK_STR(c.titles, "Soon|Future|Old|Thre|Three|Other|One|Two",
+	          "items newest first (untrusted dates by first seen)");
+	q.feed_id = a;
+	q.since = T0 - 7200;
+	q.until = T0;
+	memset(&c, 0, sizeof(c));
+	store_item_foreach(st, &q, collect, &c, err, sizeof(err));
+	CHECK_STR(c.titles, "One|Two",
+	          "feed + since (inclusive) + until "
+	          "(exclusive)");
+	q.feed_id = 0;
+	q.since = q.until = NONE;
+	q.limit = 3;
+	memset(&c, 0, sizeof(c));
+	store_item_foreach(st, &q, collect, &c, err, sizeof(err));
+	CHECK_INT(c.n, 3, "limit");
+
+	CHECK_INT(store_stats(st, &s, err, sizeof(err)), STORE_OK, "stats");
+	CHECK_INT(s.feeds, 2, "stats: feeds");
+	CHECK_INT(s.items, 8, "stats: items");
+	CHECK_INT(s.fetch_errors, 2, "stats: fetch errors");
+	CHECK_INT(s.first_item, T0, "stats: first seen");
+
+	/* removal keeps items unless purged */
+	CHECK_INT(store_feed_remove(st, b, 0, err, sizeof(err)), STORE_OK,
+	          "remove feed b");
+	CHECK_INT(
+	        sql_int(db, "SELECT count(*) FROM items WHERE feed_id IS NULL"),
+	        1, "items of a removed feed stay");
+	CHECK_INT(store_feed_remove(st, a, 1, err, sizeof(err)), STORE_OK,
+	          "purge feed a");
+	CHECK_INT(sql_int(db, "SELECT count(*) FROM items"), 1,
+	          "purged items gone");
+	CHECK_INT(sql_int(db, "SELECT count(*) FROM fetch_log"), 1,
+	          "purged fetch log gone, other kept");
+	CHECK_INT(store_check(st, err, sizeof(err)), STORE_OK,
+	          "integrity and foreign keys hold");
+}
+
+/* date flags: the rule as a table */
+static const struct {
+	int64_t published, first_seen;
+	int want;
+} flags[] = {
+	{ NONE, T0, DATE_MISSING },
+	{ T0, T0, DATE_OK },
+	{ T0 + 86400, T0, DATE_OK },
+	{ T0 + 86401, T0, DATE_FUTURE },
+	{ INT64_C(788918400), T0, DATE_OK }, /* 1995-01-01 */
+	{ INT64_C(788918399), T0, DATE_ANCIENT },
+	{ 0, T0, DATE_ANCIENT },
+	{ INT64_C(-5000000000), T0, DATE_ANCIENT },
+};
+
+static void
+test_flags(void)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(flags) / sizeof(flags[0]); i++)
+		CHECK_INT(store_date_flag(flags[i].published,
+		                          flags[i].first_seen),
+		          flags[i].want, "date flag row %zu", i);
+}
+
+int
+main(void)
+{
+	char db[512], err[1024];
+	struct store *st = NULL;
+	const char *tmp = getenv("TMPDIR");
+
+	snprintf(dir, sizeof(dir), "%s/pcmon-store-XXXXXX", tmp ? tmp : "/tmp");
+	if (!mkdtemp(dir)) {
+		perror("mkdtemp");
+		return 1;
+	}
+	test_sha256();
+	test_flags();
+	test_open();
+
+	path_of(db, sizeof(db), "main.db");
+	if (store_open(db, &st, err, sizeof(err)) != STORE_OK) {
+		printf("not ok - open %s: %s\n", db, err);
+		return 1;
+	}
+	test_feeds(st);
+	store_close(st);
+	unlink(db);
+	if (store_open(db, &st, err, sizeof(err)) != STORE_OK) {
+		printf("not ok - open %s: %s\n", db, err);
+		return 1;
+	}
+	test_fetch(st, db);
+	store_close(st);
+
+	if (check_failed == 0) {
+		char cmd[600];
+
+		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+		if (system(cmd) != 0)
+			printf("# could not remove %s\n", dir);
+	}
+	return check_done();
+}
