@@ -29,6 +29,7 @@
 #include "crawler/crawler.h"
 #include "opml.h"
 #include "store.h"
+#include "util.h"
 
 static const char usage[] =
         "usage: pcmon feeds add URL [--name NAME] [--lang LL] [--tag TAG]... "
@@ -75,47 +76,6 @@ db_status(int code)
 	case STORE_ERR_USAGE: return EXIT_USAGE;
 	default: return EXIT_DB;
 	}
-}
-
-/* Text for a terminal: control characters (C0, DEL, C1) and bidi overrides
- * become spaces, so a hostile name cannot move the cursor or reorder the
- * line. */
-static void
-put_safe(FILE *fp, const char *s)
-{
-	const unsigned char *p = (const unsigned char *)s;
-
-	for (; p && *p; p++) {
-		if (*p < 0x20 || *p == 0x7f) {
-			putc(' ', fp);
-		} else if (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f) {
-			putc(' ', fp);
-			p++;
-		} else if (*p == 0xe2 && p[1] == 0x80 && p[2] >= 0xaa &&
-		           p[2] <= 0xae) {
-			putc(' ', fp);
-			p += 2;
-		} else if (*p == 0xe2 && p[1] == 0x81 && p[2] >= 0xa6 &&
-		           p[2] <= 0xa9) {
-			putc(' ', fp);
-			p += 2;
-		} else {
-			putc(*p, fp);
-		}
-	}
-}
-
-static void
-format_day_time(int64_t t, char *buf, size_t bufsz)
-{
-	struct tm tm;
-	time_t tt = (time_t)t;
-
-	if (t == STORE_TIME_NONE || !gmtime_r(&tt, &tm)) {
-		snprintf(buf, bufsz, "never");
-		return;
-	}
-	strftime(buf, bufsz, "%Y-%m-%d %H:%M", &tm);
 }
 
 static const char *
@@ -304,36 +264,11 @@ has_tag(const char *tags, const char *tag)
 	return 0;
 }
 
-static json_t *
-jstr(const char *s)
-{
-	json_t *j;
-
-	if (!s)
-		return json_null();
-	/* our strings are UTF-8; a damaged row must not break the stream */
-	if ((j = json_string(s)))
-		return j;
-	return json_string("\xef\xbf\xbd");
-}
-
-static json_t *
-jtime(int64_t t)
-{
-	char buf[40];
-
-	if (t == STORE_TIME_NONE)
-		return json_null();
-	crawler_format_date(t, buf, sizeof(buf));
-	return json_string(buf);
-}
-
 static void
 list_json(const struct store_feed *f)
 {
 	json_t *o = json_object(), *tags = json_array();
 	const char *p, *e;
-	char *s;
 
 	for (p = f->tags; p && *p; p = *e ? e + 1 : e) {
 		e = strchr(p, ',');
@@ -342,26 +277,21 @@ list_json(const struct store_feed *f)
 		json_array_append_new(tags, json_stringn(p, (size_t)(e - p)));
 	}
 	json_object_set_new(o, "id", json_integer(f->id));
-	json_object_set_new(o, "url", jstr(f->url));
-	json_object_set_new(o, "name", jstr(f->name));
-	json_object_set_new(o, "title", jstr(f->title));
-	json_object_set_new(o, "lang", jstr(f->lang));
+	json_object_set_new(o, "url", util_json_str(f->url));
+	json_object_set_new(o, "name", util_json_str(f->name));
+	json_object_set_new(o, "title", util_json_str(f->title));
+	json_object_set_new(o, "lang", util_json_str(f->lang));
 	json_object_set_new(o, "tags", tags);
 	json_object_set_new(o, "local", json_boolean(f->local));
 	json_object_set_new(o, "status", json_string(status_name(f->status)));
 	json_object_set_new(o, "items", json_integer(f->items));
-	json_object_set_new(o, "added_at", jtime(f->added_at));
-	json_object_set_new(o, "last_fetch_at", jtime(f->last_fetch_at));
-	json_object_set_new(o, "last_success_at", jtime(f->last_success_at));
+	json_object_set_new(o, "added_at", util_json_time(f->added_at));
+	json_object_set_new(o, "last_fetch_at", util_json_time(f->last_fetch_at));
+	json_object_set_new(o, "last_success_at", util_json_time(f->last_success_at));
 	json_object_set_new(o, "fail_count", json_integer(f->fail_count));
-	json_object_set_new(o, "last_error", jstr(f->last_error));
-	json_object_set_new(o, "site_link", jstr(f->site_link));
-	s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
-	if (s) {
-		puts(s);
-		free(s);
-	}
-	json_decref(o);
+	json_object_set_new(o, "last_error", util_json_str(f->last_error));
+	json_object_set_new(o, "site_link", util_json_str(f->site_link));
+	util_json_print(o, stdout);
 }
 
 static int
@@ -382,18 +312,18 @@ list_one(const struct store_feed *f, void *arg)
 			       "FEED / LAST ERROR");
 		printf("%4lld  %-7s  %5ld  ", (long long)f->id,
 		       status_name(f->status), f->fail_count);
-		put_safe(stdout, f->url);
+		util_put_safe(stdout, f->url);
 		fputs("\n                      ", stdout);
-		put_safe(stdout, f->last_error ? f->last_error : "-");
+		util_put_safe(stdout, f->last_error ? f->last_error : "-");
 		putchar('\n');
 	} else {
 		if (lo->shown == 0)
 			printf("%4s  %-7s  %6s  %-16s  %s\n", "ID", "STATUS",
 			       "ITEMS", "LAST SUCCESS", "FEED");
-		format_day_time(f->last_success_at, when, sizeof(when));
+		util_format_minute(f->last_success_at, when, sizeof(when));
 		printf("%4lld  %-7s  %6lld  %-16s  ", (long long)f->id,
 		       status_name(f->status), (long long)f->items, when);
-		put_safe(stdout, f->name    ? f->name
+		util_put_safe(stdout, f->name    ? f->name
 		                 : f->title ? f->title
 		                            : f->url);
 		putchar('\n');

@@ -1,12 +1,9 @@
 /*
  * cmd_items.c - "pcmon items": the stored items, newest first.
  *
- * Titles come from the open web: before one reaches a terminal, control
- * characters (C0, DEL, C1) and bidirectional overrides are replaced, so a
- * hostile title cannot move the cursor, clear the screen or reorder the
- * line, and long titles are cut to a fixed number of columns (wide
- * characters count two).  --json output keeps the text as stored; the JSON
- * writer escapes control characters.
+ * Titles come from the open web: they reach the terminal through
+ * util_put_cell(), which neutralises control characters and cuts by display
+ * width; --json output keeps the text as stored.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -17,11 +14,11 @@
 #include <time.h>
 
 #include <jansson.h>
-#include <utf8proc.h>
 
 #include "cmd.h"
 #include "crawler/crawler.h"
 #include "store.h"
+#include "util.h"
 
 static const char usage[] =
         "usage: pcmon items [--feed FEED] [--since DATE] [--until DATE] "
@@ -43,104 +40,10 @@ struct items_out {
 	int failed;
 };
 
-/* Display width of code point c after sanitising (see put_cell). */
-static utf8proc_int32_t
-clean_cp(utf8proc_int32_t c)
-{
-	if (c < 0x20 || c == 0x7f || (c >= 0x80 && c <= 0x9f))
-		return ' ';
-	/* bidi embeddings, overrides and isolates; line/paragraph separators */
-	if ((c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069) ||
-	    c == 0x2028 || c == 0x2029 || c == 0x200e || c == 0x200f)
-		return ' ';
-	return c;
-}
-
-static int
-cp_width(utf8proc_int32_t c)
-{
-	int w = utf8proc_charwidth(c);
-
-	return w < 0 ? 0 : w;
-}
-
-/* Next code point of s (invalid bytes become U+FFFD); returns its length. */
-static utf8proc_ssize_t
-next_cp(const char *s, utf8proc_int32_t *c)
-{
-	utf8proc_ssize_t n =
-	        utf8proc_iterate((const utf8proc_uint8_t *)s, -1, c);
-
-	if (n <= 0) {
-		*c = 0xfffd;
-		return 1;
-	}
-	return n;
-}
-
-/* Writes s sanitised in at most width columns, cut with "…", then pads to
- * width when pad is set. */
-static void
-put_cell(FILE *fp, const char *s, int width, int pad)
-{
-	utf8proc_uint8_t enc[4];
-	utf8proc_int32_t c;
-	utf8proc_ssize_t n;
-	const char *p;
-	int total = 0, used = 0, w, cut;
-
-	if (!s)
-		s = "";
-	for (p = s; *p; p += n) {
-		n = next_cp(p, &c);
-		total += cp_width(clean_cp(c));
-	}
-	cut = total > width;
-	for (p = s; *p; p += n) {
-		n = next_cp(p, &c);
-		c = clean_cp(c);
-		w = cp_width(c);
-		if (cut && used + w > width - 1)
-			break;
-		fwrite(enc, 1, (size_t)utf8proc_encode_char(c, enc), fp);
-		used += w;
-	}
-	if (cut) {
-		fputs("\xe2\x80\xa6", fp); /* … */
-		used++;
-	}
-	while (pad && used++ < width)
-		putc(' ', fp);
-}
-
 static int64_t
 effective(const struct store_item_row *r)
 {
 	return r->date_flag == DATE_OK ? r->published : r->first_seen;
-}
-
-static json_t *
-jstr(const char *s)
-{
-	json_t *j;
-
-	if (!s)
-		return json_null();
-	if ((j = json_string(s)))
-		return j;
-	return json_string(
-	        "\xef\xbf\xbd"); /* damaged row: keep the stream valid */
-}
-
-static json_t *
-jtime(int64_t t)
-{
-	char buf[40];
-
-	if (t == STORE_TIME_NONE)
-		return json_null();
-	crawler_format_date(t, buf, sizeof(buf));
-	return json_string(buf);
 }
 
 static const char *
@@ -159,32 +62,26 @@ static void
 print_json(const struct store_item_row *r)
 {
 	json_t *o = json_object();
-	char *s;
 
 	json_object_set_new(o, "id", json_integer(r->id));
 	json_object_set_new(o, "feed_id",
 	                    r->feed_id ? json_integer(r->feed_id)
 	                               : json_null());
-	json_object_set_new(o, "feed", jstr(r->feed_name));
-	json_object_set_new(o, "date", jtime(effective(r)));
-	json_object_set_new(o, "title", jstr(r->title));
-	json_object_set_new(o, "link", jstr(r->link));
-	json_object_set_new(o, "canonical_link", jstr(r->canonical_link));
-	json_object_set_new(o, "guid", jstr(r->guid));
-	json_object_set_new(o, "summary", jstr(r->summary));
-	json_object_set_new(o, "author", jstr(r->author));
-	json_object_set_new(o, "lang", jstr(r->lang));
-	json_object_set_new(o, "published", jtime(r->published));
-	json_object_set_new(o, "updated", jtime(r->updated));
-	json_object_set_new(o, "first_seen", jtime(r->first_seen));
+	json_object_set_new(o, "feed", util_json_str(r->feed_name));
+	json_object_set_new(o, "date", util_json_time(effective(r)));
+	json_object_set_new(o, "title", util_json_str(r->title));
+	json_object_set_new(o, "link", util_json_str(r->link));
+	json_object_set_new(o, "canonical_link", util_json_str(r->canonical_link));
+	json_object_set_new(o, "guid", util_json_str(r->guid));
+	json_object_set_new(o, "summary", util_json_str(r->summary));
+	json_object_set_new(o, "author", util_json_str(r->author));
+	json_object_set_new(o, "lang", util_json_str(r->lang));
+	json_object_set_new(o, "published", util_json_time(r->published));
+	json_object_set_new(o, "updated", util_json_time(r->updated));
+	json_object_set_new(o, "first_seen", util_json_time(r->first_seen));
 	json_object_set_new(o, "date_flag",
 	                    json_string(flag_name(r->date_flag)));
-	s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
-	if (s) {
-		puts(s);
-		free(s);
-	}
-	json_decref(o);
+	util_json_print(o, stdout);
 }
 
 static int
@@ -201,10 +98,10 @@ print_item(const struct store_item_row *r, void *arg)
 		if (effective(r) != STORE_TIME_NONE && gmtime_r(&t, &tm))
 			strftime(day, sizeof(day), "%Y-%m-%d", &tm);
 		printf("%-10s  ", day);
-		put_cell(stdout, r->feed_name ? r->feed_name : "(removed)",
+		util_put_cell(stdout, r->feed_name ? r->feed_name : "(removed)",
 		         FEED_COLS, 1);
 		fputs("  ", stdout);
-		put_cell(stdout,
+		util_put_cell(stdout,
 		         r->title && *r->title ? r->title : "(no title)",
 		         TITLE_COLS, 0);
 		putchar('\n');
