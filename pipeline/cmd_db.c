@@ -63,8 +63,8 @@ db_info(struct pcmon_ctx *ctx)
 	       (long long)s.feeds, (long long)s.feeds_failing,
 	       (long long)s.feeds_dead);
 	printf("%-14s%lld\n", "items", (long long)s.items);
-	put_time("first item", s.first_item);
-	put_time("last item", s.last_item);
+	put_time("first seen", s.first_item);
+	put_time("last seen", s.last_item);
 	printf("%-14s%lld (%lld failed)\n", "fetches", (long long)s.fetches,
 	       (long long)s.fetch_errors);
 	printf("%-14s%lld (%lld bytes compressed)\n", "raw bodies",
