@@ -128,4 +128,89 @@ char *crawler_url_resolve(const char *base, const char *ref);
  */
 char *crawler_url_canonical(const char *url);
 
+/* ------------------------------------------------------------- fetching */
+
+/*
+ * Fetch errors (crawl_response.result), after the parse errors above.
+ */
+enum crawl_fetch_err {
+	CRAWL_ERR_HTTP = 20,        /* the server answered with an error status */
+	CRAWL_ERR_TIMEOUT = 21,     /* connect, total or low-speed time-out */
+	CRAWL_ERR_CONNECT = 22,     /* DNS, refused, TLS, reset */
+	CRAWL_ERR_REDIRECTS = 23,   /* too many redirects, or a loop */
+	CRAWL_ERR_PROTOCOL = 24,    /* a scheme that is not allowed */
+	CRAWL_ERR_HEADER_SIZE = 25, /* response header over max_header */
+	CRAWL_ERR_NETWORK = 26      /* any other transfer failure */
+};
+
+/* One feed to fetch.  Strings are borrowed for the whole crawler_fetch(). */
+struct crawl_request {
+	const char *url;
+	const char *etag;          /* sent as If-None-Match; NULL: none */
+	const char *last_modified; /* sent as If-Modified-Since; NULL: none */
+	int allow_file;            /* file:// allowed (feeds marked local) */
+	void *user;                /* the caller's, handed back in the response */
+};
+
+/*
+ * What one fetch produced.  Everything is borrowed and valid only during
+ * the on_done callback.
+ */
+struct crawl_response {
+	const struct crawl_request *req;
+	int result;              /* CRAWL_OK or a crawl error code */
+	const char *error;       /* message when result != CRAWL_OK */
+	long status;             /* final HTTP status; 0 for file:// or none */
+	int not_modified;        /* 304: the body is empty, nothing to parse */
+	const char *url;         /* effective URL, after redirects */
+	long redirects;          /* redirects followed */
+	const char *moved_to;    /* every hop was 301/308: the final URL */
+	const char *etag;        /* validators of the final response, or NULL */
+	const char *last_modified;
+	const char *content_type;
+	int64_t retry_after;     /* seconds asked by 429/503, 0 if none */
+	int64_t started_at;      /* UTC seconds */
+	int64_t duration_ms;
+	int64_t bytes_wire;      /* header and body bytes as received */
+	int64_t bytes_body;      /* body bytes after decompression */
+	const char *body;        /* the whole body (at most max_body bytes) */
+	size_t body_len;
+};
+
+struct crawl_fetch_opts {
+	const char *user_agent;
+	long concurrency;        /* transfers at once */
+	long per_host;           /* transfers at once to one host */
+	long host_delay_ms;      /* between two request starts to one host */
+	long connect_timeout;    /* seconds */
+	long timeout;            /* seconds, whole transfer */
+	long low_speed_limit;    /* bytes/s ... */
+	long low_speed_time;     /* ... for this long aborts */
+	int64_t max_body;        /* bytes after decompression */
+	int64_t max_header;      /* bytes of response headers */
+	long max_redirects;
+	/* called once per request, in completion order; from inside
+	 * crawler_fetch(), never concurrently */
+	void (*on_done)(const struct crawl_response *r, void *arg);
+	void *arg;
+	/* polled between transfers; non-zero stops starting new ones and
+	 * aborts those running (their responses report CRAWL_ERR_ABORTED) */
+	volatile int *stop;
+};
+
+/*
+ * Fetches all requests with libcurl's multi interface: at most concurrency
+ * at once and per_host to one host, with host_delay_ms between starts to the
+ * same host; only http and https (and file:// where allowed), compression
+ * on, limits enforced as bodies stream in.  Returns CRAWL_OK once every
+ * request has had its on_done call, or an error when libcurl itself could
+ * not be set up.
+ */
+int crawler_fetch(const struct crawl_request *reqs, size_t n,
+                  const struct crawl_fetch_opts *opts, char *err,
+                  size_t errsz);
+
+/* "libcurl/7.88.1 ..." */
+const char *crawler_curl_version(void);
+
 #endif

@@ -30,7 +30,9 @@
 enum {
 	NO_CONFIG = 1 << 0, /* runs without reading the configuration */
 	NEED_DB = 1 << 1,   /* ctx->store is open and migrated */
-	NEED_LOCK = 1 << 2  /* holds data_dir/pcmon.lock for the whole run */
+	NEED_LOCK = 1 << 2, /* holds data_dir/pcmon.lock for the whole run */
+	NEED_NET = 1 << 3   /* libcurl is initialised (TLS start-up is not free,
+	                     * so commands that never fetch skip it) */
 };
 
 struct command {
@@ -310,7 +312,14 @@ main(int argc, char **argv)
 			goto out;
 		}
 	}
+	if ((c->flags & NEED_NET) && curl_global_init(CURL_GLOBAL_DEFAULT) != 0) {
+		fprintf(stderr, "pcmon: cannot initialise libcurl\n");
+		status = EXIT_FAIL;
+		goto out;
+	}
 	status = c->fn(argc, argv, &ctx);
+	if (c->flags & NEED_NET)
+		curl_global_cleanup();
 out:
 	store_close(ctx.store);
 	if (ctx.lock_fd >= 0)
