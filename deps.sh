@@ -7,7 +7,7 @@ set -eu
 BUILD="build-essential pkg-config
 libcurl4-openssl-dev libxml2-dev libsvm-dev zlib1g-dev libsqlite3-dev
 libinih-dev libjansson-dev libutf8proc-dev libstemmer-dev iso-codes"
-TEST="python3 sqlite3 clang libclang-rt-14-dev"
+TEST="python3 sqlite3 clang libclang-rt-14-dev man-db bsdextrautils"
 BENCH="sfeed python3-feedparser time"
 
 want="$BUILD"
