@@ -36,6 +36,7 @@ struct pcmon_ctx {
 CMD_FN(cmd_parse);
 CMD_FN(cmd_feeds);
 CMD_FN(cmd_ingest);
+CMD_FN(cmd_crawl);
 CMD_FN(cmd_items);
 CMD_FN(cmd_db);
 CMD_FN(cmd_config);

@@ -78,10 +78,14 @@ db_status(int code)
 	}
 }
 
+/* "quiet" is not a stored status: an ok feed gone silent far below its
+ * usual rate (see store_feed_quiet()) */
 static const char *
-status_name(int status)
+feed_status_name(const struct store_feed *f)
 {
-	switch (status) {
+	if (f->status == FEED_OK && f->quiet_since != STORE_TIME_NONE)
+		return "quiet";
+	switch (f->status) {
 	case FEED_OK: return "ok";
 	case FEED_FAILING: return "failing";
 	case FEED_DEAD: return "dead";
@@ -283,13 +287,18 @@ list_json(const struct store_feed *f)
 	json_object_set_new(o, "lang", util_json_str(f->lang));
 	json_object_set_new(o, "tags", tags);
 	json_object_set_new(o, "local", json_boolean(f->local));
-	json_object_set_new(o, "status", json_string(status_name(f->status)));
+	json_object_set_new(o, "status", json_string(feed_status_name(f)));
 	json_object_set_new(o, "items", json_integer(f->items));
 	json_object_set_new(o, "added_at", util_json_time(f->added_at));
 	json_object_set_new(o, "last_fetch_at", util_json_time(f->last_fetch_at));
 	json_object_set_new(o, "last_success_at", util_json_time(f->last_success_at));
 	json_object_set_new(o, "fail_count", json_integer(f->fail_count));
 	json_object_set_new(o, "last_error", util_json_str(f->last_error));
+	json_object_set_new(o, "fail_since", util_json_time(f->fail_since));
+	json_object_set_new(o, "next_fetch_at", util_json_time(f->next_fetch_at));
+	json_object_set_new(o, "interval", json_integer(f->interval));
+	json_object_set_new(o, "last_item_at", util_json_time(f->last_item_at));
+	json_object_set_new(o, "quiet_since", util_json_time(f->quiet_since));
 	json_object_set_new(o, "site_link", util_json_str(f->site_link));
 	util_json_print(o, stdout);
 }
@@ -302,7 +311,8 @@ list_one(const struct store_feed *f, void *arg)
 
 	if (lo->tag && !has_tag(f->tags, lo->tag))
 		return 0;
-	if (lo->errors && f->status == FEED_OK && f->fail_count == 0)
+	if (lo->errors && f->status == FEED_OK && f->fail_count == 0 &&
+	    f->quiet_since == STORE_TIME_NONE)
 		return 0;
 	if (lo->json) {
 		list_json(f);
@@ -311,10 +321,23 @@ list_one(const struct store_feed *f, void *arg)
 			printf("%4s  %-7s  %5s  %s\n", "ID", "STATUS", "FAILS",
 			       "FEED / LAST ERROR");
 		printf("%4lld  %-7s  %5ld  ", (long long)f->id,
-		       status_name(f->status), f->fail_count);
+		       feed_status_name(f), f->fail_count);
 		util_put_safe(stdout, f->url);
 		fputs("\n                      ", stdout);
-		util_put_safe(stdout, f->last_error ? f->last_error : "-");
+		if (f->fail_count > 0 || f->status != FEED_OK) {
+			util_put_safe(stdout,
+			              f->last_error ? f->last_error : "-");
+			if (f->fail_count > 0 &&
+			    f->fail_since != STORE_TIME_NONE) {
+				util_format_minute(f->fail_since, when,
+				                   sizeof(when));
+				printf(" (failing since %s)", when);
+			}
+		} else {
+			util_format_minute(f->last_item_at, when, sizeof(when));
+			printf("quiet: no new item since %s, far below its "
+			       "usual rate", when);
+		}
 		putchar('\n');
 	} else {
 		if (lo->shown == 0)
@@ -322,10 +345,15 @@ list_one(const struct store_feed *f, void *arg)
 			       "ITEMS", "LAST SUCCESS", "FEED");
 		util_format_minute(f->last_success_at, when, sizeof(when));
 		printf("%4lld  %-7s  %6lld  %-16s  ", (long long)f->id,
-		       status_name(f->status), (long long)f->items, when);
+		       feed_status_name(f), (long long)f->items, when);
 		util_put_safe(stdout, f->name    ? f->name
 		                 : f->title ? f->title
 		                            : f->url);
+		/* a quiet feed shows the date of its last new item */
+		if (f->status == FEED_OK && f->quiet_since != STORE_TIME_NONE) {
+			util_format_minute(f->last_item_at, when, sizeof(when));
+			printf("  (last new item %s)", when);
+		}
 		putchar('\n');
 	}
 	lo->shown++;

@@ -62,6 +62,8 @@ static const struct cfg_key keys[] = {
 	{ "crawl", "max_interval", T_DUR, OFF(max_interval), "1d", 60, 2592000 },
 	{ "crawl", "fail_threshold", T_LONG, OFF(fail_threshold), "5", 1, 1000 },
 	{ "crawl", "raw_keep", T_LONG, OFF(raw_keep), "3", 0, 1000 },
+	{ "crawl", "probe_interval", T_DUR, OFF(probe_interval), "1d", 60, 2592000 },
+	{ "crawl", "redirect_confirm", T_LONG, OFF(redirect_confirm), "3", 1, 100 },
 
 	{ "parse", "max_items", T_LONG, OFF(max_items), "10000", 1, 10000000 },
 	{ "parse", "max_field", T_SIZE, OFF(max_field), "256K", 1024, 67108864 },

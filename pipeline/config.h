@@ -40,6 +40,10 @@ struct pcmon_config {
 	int64_t max_interval;     /* seconds */
 	long fail_threshold;      /* consecutive failures before "failing" */
 	long raw_keep;            /* raw bodies kept per feed */
+	int64_t probe_interval;   /* seconds between unconditional probes of a
+	                           * feed answering 304 (stale validators) */
+	long redirect_confirm;    /* crawls seeing the same permanent redirect
+	                           * before the feed's URL follows it */
 
 	/* [parse] */
 	long max_items;

@@ -46,6 +46,7 @@ static const struct command commands[] = {
 	{ "parse", cmd_parse, NO_CONFIG, "parse one feed document, print its entries as JSON lines" },
 	{ "feeds", cmd_feeds, NEED_DB, "add, list, remove, import and export feeds (OPML)" },
 	{ "ingest", cmd_ingest, NEED_DB | NEED_LOCK, "store the items of saved feed documents" },
+	{ "crawl", cmd_crawl, NEED_DB | NEED_LOCK | NEED_NET, "fetch the due feeds over HTTP and store their new items" },
 	{ "items", cmd_items, NEED_DB, "list stored items" },
 	{ "db", cmd_db, NEED_DB, "database information, integrity check, migration" },
 	{ "config", cmd_config, 0, "check and print the configuration" },

@@ -120,7 +120,117 @@ store_feed_release(struct store_feed *f)
 	free(f->last_error);
 	free(f->site_link);
 	free(f->title);
+	free(f->last_body_sha256);
+	free(f->redirect_url);
 	memset(f, 0, sizeof(*f));
+}
+
+int
+store_feed_list_due(struct store *st, int64_t now, struct store_feed **out,
+                    size_t *n, char *err, size_t errsz)
+{
+	*out = NULL;
+	*n = 0;
+	return st->ops->feed_list_due(st, now, out, n, err, errsz);
+}
+
+void
+store_feed_list_free(struct store_feed *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; v && i < n; i++)
+		store_feed_release(&v[i]);
+	free(v);
+}
+
+int
+store_feed_set_url(struct store *st, int64_t id, const char *url, char *err,
+                   size_t errsz)
+{
+	if (!url || !*url) {
+		store_set_err(err, errsz, "cannot change feed URL: no URL");
+		return STORE_ERR_USAGE;
+	}
+	return st->ops->feed_set_url(st, id, url, err, errsz);
+}
+
+int
+store_feed_activity(struct store *st, int64_t feed_id, int64_t now,
+                    struct store_feed_activity *a, char *err, size_t errsz)
+{
+	memset(a, 0, sizeof(*a));
+	a->last_item_at = STORE_TIME_NONE;
+	return st->ops->feed_activity(st, feed_id, now, a, err, errsz);
+}
+
+static int
+cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static int64_t
+clamp64(int64_t v, int64_t lo, int64_t hi)
+{
+	return v < lo ? lo : v > hi ? hi : v;
+}
+
+int64_t
+store_poll_interval(const int64_t *dates, size_t n, int64_t now, int64_t ttl,
+                    int64_t min_interval, int64_t max_interval)
+{
+	int64_t gaps[STORE_RECENT_DATES], d[STORE_RECENT_DATES], iv;
+	size_t i, nd = 0, recent = 0, use, ng = 0;
+
+	if (max_interval < min_interval)
+		max_interval = min_interval;
+	/* distinct dates, newest first, as given */
+	for (i = 0; i < n && nd < STORE_RECENT_DATES; i++)
+		if (nd == 0 || dates[i] != d[nd - 1])
+			d[nd++] = dates[i];
+	for (i = 0; i < nd; i++)
+		if (d[i] >= now - STORE_RECENT_WINDOW)
+			recent++;
+	use = recent >= 3 ? recent : nd;
+	for (i = 0; i + 1 < use; i++)
+		gaps[ng++] =
+		        d[i] > d[i + 1] ? d[i] - d[i + 1] : d[i + 1] - d[i];
+	if (ng < 2) {
+		iv = clamp64(STORE_DEFAULT_INTERVAL, min_interval,
+		             max_interval);
+	} else {
+		int64_t med;
+
+		qsort(gaps, ng, sizeof(gaps[0]), cmp_i64);
+		med = ng % 2 ? gaps[ng / 2]
+		             : gaps[ng / 2 - 1] / 2 + gaps[ng / 2] / 2;
+		iv = clamp64(med / 2, min_interval, max_interval);
+	}
+	if (ttl > 0 && iv < (ttl < max_interval ? ttl : max_interval))
+		iv = ttl < max_interval ? ttl : max_interval;
+	return iv;
+}
+
+int
+store_feed_quiet(const struct store_feed_activity *a, int64_t now,
+                 int was_quiet)
+{
+	int64_t limit;
+
+	if (a->last_item_at == STORE_TIME_NONE)
+		return 0;
+	if (was_quiet)
+		return now - a->last_item_at > STORE_QUIET_RECENT;
+	/* at least one item a week, on average, over the 90 days */
+	if (a->usual_items <= 0 || a->usual_items * 7 < 90)
+		return 0;
+	limit = 5 * (STORE_QUIET_USUAL / a->usual_items);
+	if (limit < STORE_QUIET_RECENT)
+		limit = STORE_QUIET_RECENT;
+	return now - a->last_item_at > limit;
 }
 
 int

@@ -22,14 +22,14 @@
 enum store_err {
 	STORE_OK = 0,
 	STORE_ERR_NOMEM = 1,
-	STORE_ERR_IO = 2,        /* cannot open, read or write */
-	STORE_ERR_CORRUPT = 3,   /* not a pcmon database, or damaged */
-	STORE_ERR_VERSION = 4,   /* schema newer than this binary */
-	STORE_ERR_BUSY = 5,      /* locked beyond the busy timeout */
-	STORE_ERR_EXISTS = 6,    /* unique key already present */
+	STORE_ERR_IO = 2,      /* cannot open, read or write */
+	STORE_ERR_CORRUPT = 3, /* not a pcmon database, or damaged */
+	STORE_ERR_VERSION = 4, /* schema newer than this binary */
+	STORE_ERR_BUSY = 5,    /* locked beyond the busy timeout */
+	STORE_ERR_EXISTS = 6,  /* unique key already present */
 	STORE_ERR_NOTFOUND = 7,
-	STORE_ERR_FULL = 8,      /* disk full */
-	STORE_ERR_USAGE = 9      /* bad argument (e.g. unsupported URL) */
+	STORE_ERR_FULL = 8, /* disk full */
+	STORE_ERR_USAGE = 9 /* bad argument (e.g. unsupported URL) */
 };
 
 const char *store_strerror(int code);
@@ -41,7 +41,7 @@ struct store;
  * current version. */
 int store_open(const char *location, struct store **out, char *err,
                size_t errsz);
-void store_close(struct store *st);    /* NULL is fine */
+void store_close(struct store *st); /* NULL is fine */
 
 int store_schema_version(struct store *st);
 /* PRAGMA integrity_check and foreign_key_check; "ok" on success. */
@@ -83,10 +83,10 @@ enum store_feed_status {
 struct store_feed {
 	int64_t id;
 	char *url;
-	char *name;           /* NULL: none given */
-	char *lang;           /* ISO 639-1 or NULL */
-	char *tags;           /* comma-separated, NULL if none */
-	int local;            /* 1: file:// allowed for this feed */
+	char *name; /* NULL: none given */
+	char *lang; /* ISO 639-1 or NULL */
+	char *tags; /* comma-separated, NULL if none */
+	int local;  /* 1: file:// allowed for this feed */
 	int64_t added_at;
 	/* crawl state (the crawler issue fills these) */
 	char *etag;
@@ -94,13 +94,25 @@ struct store_feed {
 	int64_t last_fetch_at;
 	int64_t last_success_at;
 	int64_t next_fetch_at;
-	int64_t interval;     /* seconds; 0 = default */
+	int64_t interval; /* seconds; 0 = default */
 	long fail_count;
-	int status;           /* enum store_feed_status */
+	int status; /* enum store_feed_status */
 	char *last_error;
-	char *site_link;      /* the feed's own <link> */
-	char *title;          /* the feed's own <title> */
-	int64_t items;        /* stored items (filled by list/get) */
+	char *site_link; /* the feed's own <link> */
+	char *title;     /* the feed's own <title> */
+	int64_t items;   /* stored items (filled by list/get) */
+	/* schema 2: the HTTP crawler's bookkeeping */
+	int no_conditional;    /* validators found stale: never send them */
+	int64_t last_probe_at; /* last unconditional probe of a 304 feed */
+	int64_t ttl; /* the feed's <ttl> / sy:updatePeriod, s; 0 none */
+	char *last_body_sha256; /* of the last 200 body stored */
+	int not_modified;       /* the last successful fetch answered 304 */
+	int64_t last_item_at;   /* effective date of the newest item */
+	int64_t quiet_since;    /* STORE_TIME_NONE unless quiet (see
+	                         * store_feed_quiet()) */
+	int64_t fail_since;     /* first failure of the current streak */
+	char *redirect_url;     /* permanent redirect seen ... */
+	long redirect_count;    /* ... on this many consecutive crawls */
 };
 
 void store_feed_release(struct store_feed *f); /* frees the strings */
@@ -124,6 +136,70 @@ int store_feed_foreach(struct store *st,
 int store_feed_update_meta(struct store *st, const struct store_feed *f,
                            char *err, size_t errsz);
 
+/* The feeds a crawl fetches, not dead, in a malloc'd array the caller frees
+ * with store_feed_list_free(): those due at now (next_fetch_at NULL or
+ * <= now), or all of them when now is STORE_TIME_NONE.  Never fetched
+ * first, then the longest overdue. */
+int store_feed_list_due(struct store *st, int64_t now, struct store_feed **out,
+                        size_t *n, char *err, size_t errsz);
+void store_feed_list_free(struct store_feed *v, size_t n); /* NULL is fine */
+/* Follows a confirmed permanent redirect: the feed's URL becomes url and
+ * the redirect counter is reset.  STORE_ERR_EXISTS when another feed
+ * already has that URL (nothing changes). */
+int store_feed_set_url(struct store *st, int64_t id, const char *url, char *err,
+                       size_t errsz);
+
+/* ------------------------------------------------------ crawl schedule */
+
+/*
+ * The polling interval of a feed follows its own posting rate:
+ *
+ *   dates    the effective dates (published when trusted, else first
+ *            seen) of its newest STORE_RECENT_DATES items, newest first;
+ *            only those of the last 30 days when at least 3 are that
+ *            recent; equal dates count once (a batch seen at one time)
+ *   gap      the median gap between consecutive dates (needs 3 dates;
+ *            else the feed is new or too sparse: STORE_DEFAULT_INTERVAL)
+ *   interval clamp(gap / 2, min_interval, max_interval), raised to the
+ *            feed's own ttl / sy:updatePeriod hint (itself capped at
+ *            max_interval)
+ *
+ * next_fetch_at = now + interval.  A pure function: tested by table.
+ */
+#define STORE_RECENT_DATES     20
+#define STORE_RECENT_WINDOW    INT64_C(2592000) /* 30 days */
+#define STORE_DEFAULT_INTERVAL INT64_C(3600)
+int64_t store_poll_interval(const int64_t *dates, size_t n, int64_t now,
+                            int64_t ttl, int64_t min_interval,
+                            int64_t max_interval);
+
+/*
+ * A feed gone quiet far below its own usual rate, so a dead feed never
+ * looks like a quiet topic:
+ *
+ *   usual rate  items (by effective date) in the 90 days before the last 7
+ *   quiet when  usual rate >= 1 item/week (usual_items * 7 >= 90) and no
+ *               item for more than max(7 days, 5 x usual mean gap), the
+ *               mean gap being 90 days / usual_items;
+ *               once quiet, it stays quiet until an item newer than 7 days
+ *               arrives (so it does not drop out when the 90 days empty)
+ */
+#define STORE_QUIET_USUAL  INT64_C(7776000) /* 90 days */
+#define STORE_QUIET_RECENT INT64_C(604800)  /* 7 days */
+struct store_feed_activity {
+	int64_t dates[STORE_RECENT_DATES]; /* newest first */
+	size_t ndates;
+	int64_t usual_items;  /* effective date in [now - 97 d, now - 7 d) */
+	int64_t recent_items; /* effective date >= now - 7 d */
+	int64_t last_item_at; /* newest effective date, or STORE_TIME_NONE */
+};
+/* Fills a from the feed's stored items (sees the items of an open fetch
+ * transaction). */
+int store_feed_activity(struct store *st, int64_t feed_id, int64_t now,
+                        struct store_feed_activity *a, char *err, size_t errsz);
+int store_feed_quiet(const struct store_feed_activity *a, int64_t now,
+                     int was_quiet);
+
 /* ------------------------------------------------------- fetches & items */
 
 /*
@@ -132,17 +208,37 @@ int store_feed_update_meta(struct store *st, const struct store_feed *f,
  * transaction, so a crash between fetch and commit loses nothing that the
  * next fetch would not bring again.
  */
+/*
+ * What the crawler writes about a feed after a fetch, in the fetch's own
+ * transaction (so validators, items and schedule move together).  Every
+ * field is written as given: start from the feed as read.
+ */
+struct store_crawl_state {
+	int64_t next_fetch_at;
+	int64_t interval;
+	int no_conditional;
+	int64_t last_probe_at;
+	int64_t ttl;
+	const char *body_sha256; /* of a 200 body; NULL: keep */
+	int not_modified;
+	int64_t last_item_at;
+	int64_t quiet_since;
+	const char *redirect_url;
+	long redirect_count;
+	int dead; /* 410 Gone: FEED_DEAD, no longer crawled */
+};
+
 struct store_fetch {
 	int64_t feed_id;
-	const char *url;          /* the URL actually fetched */
+	const char *url; /* the URL actually fetched */
 	int64_t started_at;
 	int64_t duration_ms;
-	long http_status;         /* 0 for file:// or no response */
+	long http_status; /* 0 for file:// or no response */
 	int64_t bytes_wire;
-	int64_t bytes_body;       /* decompressed */
-	const char *error;        /* NULL on success */
+	int64_t bytes_body; /* decompressed */
+	const char *error;  /* NULL on success */
 	const char *content_type;
-	const char *etag;         /* new validators, stored on commit */
+	const char *etag; /* new validators, stored on commit */
 	const char *last_modified;
 	/* raw document, kept zlib-compressed (last raw_keep per feed); may be
 	 * NULL */
@@ -154,17 +250,20 @@ struct store_fetch {
 	const char *feed_link;
 	/* consecutive failures that mark the feed FEED_FAILING; 0: never */
 	long fail_threshold;
+	/* the crawler's schedule, written with the log row; NULL: none */
+	const struct store_crawl_state *crawl;
 };
 
 struct store_item {
-	const char *guid;         /* as written; may be NULL */
-	const char *link;         /* resolved; may be NULL */
-	const char *canonical_link; /* crawler_url_canonical(link); may be NULL */
+	const char *guid; /* as written; may be NULL */
+	const char *link; /* resolved; may be NULL */
+	const char
+	        *canonical_link; /* crawler_url_canonical(link); may be NULL */
 	const char *title;
 	const char *summary;
 	const char *author;
 	const char *lang;
-	int64_t published;        /* STORE_TIME_NONE if unknown */
+	int64_t published; /* STORE_TIME_NONE if unknown */
 	int64_t updated;
 };
 
@@ -173,8 +272,8 @@ struct store_item {
 enum store_date_flag {
 	DATE_OK = 0,
 	DATE_MISSING = 1,
-	DATE_FUTURE = 2,  /* more than a day after first seen */
-	DATE_ANCIENT = 3  /* before 1995 */
+	DATE_FUTURE = 2, /* more than a day after first seen */
+	DATE_ANCIENT = 3 /* before 1995 */
 };
 
 struct store_txn;
@@ -204,21 +303,21 @@ int store_fetch_log(struct store *st, const struct store_fetch *fetch,
 
 struct store_item_row {
 	int64_t id;
-	int64_t feed_id;          /* 0 when the feed was removed */
-	const char *feed_name;    /* name, else title, else URL; NULL when the
-	                           * feed was removed */
+	int64_t feed_id;       /* 0 when the feed was removed */
+	const char *feed_name; /* name, else title, else URL; NULL when the
+	                        * feed was removed */
 	const char *guid, *link, *title, *summary, *author, *lang;
 	const char *canonical_link;
 	int64_t published, updated, first_seen;
-	int date_flag;            /* enum store_date_flag */
+	int date_flag; /* enum store_date_flag */
 };
 
 struct store_item_query {
-	int64_t feed_id;          /* 0: all feeds */
-	int64_t since;            /* STORE_TIME_NONE: no bound (on the item's
-	                           * effective date: published, else first seen) */
-	int64_t until;            /* exclusive */
-	long limit;               /* 0: no limit */
+	int64_t feed_id; /* 0: all feeds */
+	int64_t since;   /* STORE_TIME_NONE: no bound (on the item's
+	                  * effective date: published, else first seen) */
+	int64_t until;   /* exclusive */
+	long limit;      /* 0: no limit */
 };
 
 /* Newest first.  Row pointers are valid only during the callback. */
@@ -229,7 +328,7 @@ int store_item_foreach(struct store *st, const struct store_item_query *q,
 struct store_stats {
 	int64_t feeds, feeds_failing, feeds_dead;
 	int64_t items, fetches, fetch_errors, raw_bodies, raw_bytes;
-	int64_t first_item, last_item;   /* first_seen range */
+	int64_t first_item, last_item; /* first_seen range */
 };
 int store_stats(struct store *st, struct store_stats *out, char *err,
                 size_t errsz);

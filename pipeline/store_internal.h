@@ -35,6 +35,15 @@ struct store_ops {
 	int (*feed_update_meta)(struct store *st, const struct store_feed *f,
 	                        char *err, size_t errsz);
 
+	int (*feed_list_due)(struct store *st, int64_t now,
+	                     struct store_feed **out, size_t *n, char *err,
+	                     size_t errsz);
+	int (*feed_activity)(struct store *st, int64_t id, int64_t now,
+	                     struct store_feed_activity *out, char *err,
+	                     size_t errsz);
+	int (*feed_set_url)(struct store *st, int64_t id, const char *url,
+	                    char *err, size_t errsz);
+
 	int (*fetch_begin)(struct store *st, const struct store_fetch *fetch,
 	                   struct store_txn **out, char *err, size_t errsz);
 	int (*fetch_add_item)(struct store_txn *tx, const struct store_item *it,

@@ -160,6 +160,20 @@ static const char *const migrations[] = {
 	"  key TEXT PRIMARY KEY,"
 	"  value TEXT"
 	");",
+	/* 2: the HTTP crawler's bookkeeping per feed (redirect_url and
+	 * redirect_count came with 1) */
+	"ALTER TABLE feeds ADD COLUMN no_conditional INTEGER NOT NULL DEFAULT "
+	"0;"
+	"ALTER TABLE feeds ADD COLUMN last_probe_at INTEGER;"
+	"ALTER TABLE feeds ADD COLUMN ttl INTEGER;"
+	"ALTER TABLE feeds ADD COLUMN last_body_sha256 TEXT;"
+	"ALTER TABLE feeds ADD COLUMN not_modified INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE feeds ADD COLUMN last_item_at INTEGER;"
+	"ALTER TABLE feeds ADD COLUMN quiet_since INTEGER;"
+	"ALTER TABLE feeds ADD COLUMN fail_since INTEGER;"
+	/* a feed's newest items by effective date: the polling interval */
+	"CREATE INDEX items_feed_effective ON items(feed_id,"
+	"  (CASE WHEN date_flag = 0 THEN published ELSE first_seen END));",
 };
 
 #define SCHEMA_LATEST ((int)(sizeof(migrations) / sizeof(migrations[0])))
@@ -174,7 +188,10 @@ static const char *const migrations[] = {
 	" f.local, f.added_at, f.etag, f.last_modified, f.last_fetch_at,"      \
 	" f.last_success_at, f.next_fetch_at, f.interval, f.fail_count,"       \
 	" f.status, f.last_error, f.site_link, f.title,"                       \
-	" (SELECT count(*) FROM items i WHERE i.feed_id = f.id)"               \
+	" (SELECT count(*) FROM items i WHERE i.feed_id = f.id),"              \
+	" f.no_conditional, f.last_probe_at, f.ttl, f.last_body_sha256,"       \
+	" f.not_modified, f.last_item_at, f.quiet_since, f.fail_since,"        \
+	" f.redirect_url, f.redirect_count"                                    \
 	" FROM feeds f"
 
 enum {
@@ -191,6 +208,10 @@ enum {
 	ST_RAW_PRUNE,
 	ST_FEED_SUCCESS,
 	ST_FEED_FAILURE,
+	ST_FEED_CRAWL,
+	ST_FEED_SET_URL,
+	ST_FEED_ACTIVITY,
+	ST_FEED_DATES,
 	ST_COUNT
 };
 
@@ -242,17 +263,43 @@ static const char *const stmt_sql[ST_COUNT] = {
 	        " etag = iif(?4 = 0, coalesce(?2, etag), ?2),"
 	        " last_modified = iif(?4 = 0, coalesce(?3, last_modified), ?3),"
 	        " last_fetch_at = ?5, last_success_at = ?5, fail_count = 0,"
-	        " last_error = NULL, status = iif(status = 2, 2, 0),"
+	        " last_error = NULL, fail_since = NULL,"
+	        " status = iif(status = 2, 2, 0),"
 	        " title = coalesce(?6, title), site_link = coalesce(?7, "
 	        "site_link)"
 	        " WHERE id = ?1",
 	[ST_FEED_FAILURE] =
 	        "UPDATE feeds SET last_fetch_at = ?2, fail_count = fail_count "
 	        "+ 1,"
-	        " last_error = ?3,"
+	        " last_error = ?3, fail_since = iif(fail_count = 0, ?2, "
+	        "coalesce(fail_since, ?2)),"
 	        " status = CASE WHEN status = 2 THEN 2"
 	        "  WHEN ?4 > 0 AND fail_count + 1 >= ?4 THEN 1 ELSE status END"
 	        " WHERE id = ?1",
+	/* the crawler's state after a fetch; the caller computed every
+	 * value from the feed it read (NULL sha256: keep) */
+	[ST_FEED_CRAWL] =
+	        "UPDATE feeds SET next_fetch_at = ?2, interval = ?3,"
+	        " no_conditional = ?4, last_probe_at = ?5, ttl = ?6,"
+	        " last_body_sha256 = coalesce(?7, last_body_sha256),"
+	        " not_modified = ?8, last_item_at = ?9, quiet_since = ?10,"
+	        " redirect_url = ?11, redirect_count = ?12,"
+	        " status = iif(?13, 2, status)"
+	        " WHERE id = ?1",
+	[ST_FEED_SET_URL] = "UPDATE feeds SET url = ?2, redirect_url = NULL,"
+	                    " redirect_count = 0 WHERE id = ?1",
+	/* rows counted on the effective date: the previous 90 days before
+	 * the last 7, the last 7, and the newest */
+	[ST_FEED_ACTIVITY] =
+	        "SELECT count(*) FILTER (WHERE e >= ?2 AND e < ?3),"
+	        " count(*) FILTER (WHERE e >= ?3), max(e)"
+	        " FROM (SELECT (CASE WHEN date_flag = 0 THEN published"
+	        "  ELSE first_seen END) AS e FROM items WHERE feed_id = ?1)",
+	[ST_FEED_DATES] =
+	        "SELECT (CASE WHEN date_flag = 0 THEN published"
+	        " ELSE first_seen END) AS e FROM items WHERE feed_id = ?1"
+	        " ORDER BY (CASE WHEN date_flag = 0 THEN published"
+	        " ELSE first_seen END) DESC LIMIT ?2",
 };
 
 struct sq_store {
@@ -870,6 +917,16 @@ read_feed(sqlite3_stmt *s, struct store_feed *f)
 	f->site_link = col_dup(s, 16, &oom);
 	f->title = col_dup(s, 17, &oom);
 	f->items = sqlite3_column_int64(s, 18);
+	f->no_conditional = sqlite3_column_int(s, 19);
+	f->last_probe_at = col_time(s, 20);
+	f->ttl = sqlite3_column_int64(s, 21);
+	f->last_body_sha256 = col_dup(s, 22, &oom);
+	f->not_modified = sqlite3_column_int(s, 23);
+	f->last_item_at = col_time(s, 24);
+	f->quiet_since = col_time(s, 25);
+	f->fail_since = col_time(s, 26);
+	f->redirect_url = col_dup(s, 27, &oom);
+	f->redirect_count = (long)sqlite3_column_int64(s, 28);
 	if (oom || !f->url) {
 		store_feed_release(f);
 		return STORE_ERR_NOMEM;
@@ -1063,6 +1120,130 @@ out:
 	return tx_leave(st, 1, err, errsz);
 }
 
+static int
+sq_feed_list_due(struct store *base, int64_t now, struct store_feed **out,
+                 size_t *n, char *err, size_t errsz)
+{
+	struct sq_store *st = (struct sq_store *)base;
+	struct store_feed *v = NULL, *nv;
+	size_t len = 0, cap = 0;
+	sqlite3_stmt *s = NULL;
+	int rc;
+
+	/* not cached: the list is read once per run */
+	rc = sqlite3_prepare_v2(
+	        st->db,
+	        FEED_COLUMNS
+	        " WHERE f.status <> 2 AND (?1 IS NULL OR"
+	        " f.next_fetch_at IS NULL OR f.next_fetch_at <= ?1)"
+	        " ORDER BY f.next_fetch_at IS NOT NULL,"
+	        " f.next_fetch_at, f.id",
+	        -1, &s, NULL);
+	if (rc == SQLITE_OK)
+		bind_time(s, 1, now);
+	while (rc == SQLITE_OK && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		rc = SQLITE_OK;
+		if (len == cap) {
+			cap = cap ? cap * 2 : 64;
+			if (!(nv = realloc(v, cap * sizeof(*v))))
+				goto oom;
+			v = nv;
+		}
+		if (read_feed(s, &v[len]) != STORE_OK)
+			goto oom;
+		len++;
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE && rc != SQLITE_OK) {
+		store_feed_list_free(v, len);
+		return sq_fail(st, rc, "list due feeds", err, errsz);
+	}
+	*out = v;
+	*n = len;
+	return STORE_OK;
+oom:
+	sqlite3_finalize(s);
+	store_feed_list_free(v, len);
+	store_set_err(err, errsz, "cannot list due feeds: out of memory");
+	return STORE_ERR_NOMEM;
+}
+
+static int
+sq_feed_activity(struct store *base, int64_t id, int64_t now,
+                 struct store_feed_activity *out, char *err, size_t errsz)
+{
+	struct sq_store *st = (struct sq_store *)base;
+	sqlite3_stmt *s;
+	int rc, code;
+
+	if (!(s = stmt_get(st, ST_FEED_ACTIVITY, &code, err, errsz)))
+		return code;
+	sqlite3_bind_int64(s, 1, id);
+	sqlite3_bind_int64(s, 2, now - STORE_QUIET_RECENT - STORE_QUIET_USUAL);
+	sqlite3_bind_int64(s, 3, now - STORE_QUIET_RECENT);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		out->usual_items = sqlite3_column_int64(s, 0);
+		out->recent_items = sqlite3_column_int64(s, 1);
+		out->last_item_at = col_time(s, 2);
+		rc = SQLITE_DONE;
+	}
+	stmt_done(s);
+	if (rc != SQLITE_DONE)
+		return sq_fail(st, rc, "read feed activity", err, errsz);
+
+	if (!(s = stmt_get(st, ST_FEED_DATES, &code, err, errsz)))
+		return code;
+	sqlite3_bind_int64(s, 1, id);
+	sqlite3_bind_int64(s, 2, STORE_RECENT_DATES);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW &&
+	       out->ndates < STORE_RECENT_DATES)
+		if (sqlite3_column_type(s, 0) != SQLITE_NULL)
+			out->dates[out->ndates++] = sqlite3_column_int64(s, 0);
+	stmt_done(s);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		return sq_fail(st, rc, "read item dates", err, errsz);
+	return STORE_OK;
+}
+
+static int
+sq_feed_set_url(struct store *base, int64_t id, const char *url, char *err,
+                size_t errsz)
+{
+	struct sq_store *st = (struct sq_store *)base;
+	sqlite3_stmt *s;
+	int rc, code;
+
+	if ((rc = tx_enter(st, err, errsz)) != STORE_OK)
+		return rc;
+	if (!(s = stmt_get(st, ST_FEED_SET_URL, &code, err, errsz))) {
+		tx_leave(st, 0, NULL, 0);
+		return code;
+	}
+	sqlite3_bind_int64(s, 1, id);
+	bind_text(s, 2, url);
+	rc = sqlite3_step(s);
+	stmt_done(s);
+	if (rc != SQLITE_DONE) {
+		/* UNIQUE(url): another feed already follows it */
+		if ((rc & 0xff) == SQLITE_CONSTRAINT) {
+			store_set_err(err, errsz,
+			              "feed '%s' is already present", url);
+			rc = STORE_ERR_EXISTS;
+		} else {
+			rc = sq_fail(st, rc, "change feed URL", err, errsz);
+		}
+		tx_leave(st, 0, NULL, 0);
+		return rc;
+	}
+	if (sqlite3_changes(st->db) == 0) {
+		store_set_err(err, errsz, "no feed %lld", (long long)id);
+		tx_leave(st, 0, NULL, 0);
+		return STORE_ERR_NOTFOUND;
+	}
+	return tx_leave(st, 1, err, errsz);
+}
+
 /* ------------------------------------------------------------- fetches */
 
 static int
@@ -1092,6 +1273,36 @@ insert_fetch_row(struct sq_store *st, const struct store_fetch *fe,
 	if (rc != SQLITE_DONE)
 		return sq_fail(st, rc, "log fetch", err, errsz);
 	*id = sqlite3_last_insert_rowid(st->db);
+	return STORE_OK;
+}
+
+/* The crawler's schedule and bookkeeping, in the fetch's transaction. */
+static int
+update_crawl_state(struct sq_store *st, int64_t id,
+                   const struct store_crawl_state *c, char *err, size_t errsz)
+{
+	sqlite3_stmt *s;
+	int rc, code;
+
+	if (!(s = stmt_get(st, ST_FEED_CRAWL, &code, err, errsz)))
+		return code;
+	sqlite3_bind_int64(s, 1, id);
+	bind_time(s, 2, c->next_fetch_at);
+	sqlite3_bind_int64(s, 3, c->interval);
+	sqlite3_bind_int(s, 4, c->no_conditional ? 1 : 0);
+	bind_time(s, 5, c->last_probe_at);
+	sqlite3_bind_int64(s, 6, c->ttl);
+	bind_text(s, 7, c->body_sha256);
+	sqlite3_bind_int(s, 8, c->not_modified ? 1 : 0);
+	bind_time(s, 9, c->last_item_at);
+	bind_time(s, 10, c->quiet_since);
+	bind_text(s, 11, c->redirect_url);
+	sqlite3_bind_int64(s, 12, c->redirect_count);
+	sqlite3_bind_int(s, 13, c->dead ? 1 : 0);
+	rc = sqlite3_step(s);
+	stmt_done(s);
+	if (rc != SQLITE_DONE)
+		return sq_fail(st, rc, "update feed schedule", err, errsz);
 	return STORE_OK;
 }
 
@@ -1132,6 +1343,9 @@ update_feed_state(struct sq_store *st, const struct store_fetch *fe,
 	stmt_done(s);
 	if (rc != SQLITE_DONE)
 		return sq_fail(st, rc, "update feed", err, errsz);
+	if (fe->crawl)
+		return update_crawl_state(st, fe->feed_id, fe->crawl, err,
+		                          errsz);
 	return STORE_OK;
 }
 
@@ -1459,6 +1673,9 @@ static const struct store_ops sqlite_ops = {
 	.feed_remove = sq_feed_remove,
 	.feed_foreach = sq_feed_foreach,
 	.feed_update_meta = sq_feed_update_meta,
+	.feed_list_due = sq_feed_list_due,
+	.feed_activity = sq_feed_activity,
+	.feed_set_url = sq_feed_set_url,
 	.fetch_begin = sq_fetch_begin,
 	.fetch_add_item = sq_fetch_add_item,
 	.fetch_commit = sq_fetch_commit,

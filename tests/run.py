@@ -24,6 +24,7 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
 
@@ -96,8 +97,15 @@ class Server:
     def __init__(self):
         self.proc = None
         self.port = None
+        self.lock = threading.Lock()
 
     def start(self):
+        # cases run in threads: the first starts the server, the others
+        # wait for its port
+        with self.lock:
+            self._start()
+
+    def _start(self):
         if self.proc:
             return
         self.proc = subprocess.Popen(

@@ -143,7 +143,7 @@ test_open(void)
 		printf("# %s\n", err);
 		return;
 	}
-	CHECK_INT(store_schema_version(st), 1, "schema version 1 after open");
+	CHECK_INT(store_schema_version(st), 2, "schema version 2 after open");
 	CHECK_INT(store_check(st, err, sizeof(err)), STORE_OK, "check ok");
 	CHECK_STR(err, "ok", "check message");
 	{
@@ -153,7 +153,7 @@ test_open(void)
 		          "info");
 		CHECK_INT(in.schema_opened, 0,
 		          "info: new database opened at 0");
-		CHECK_INT(in.schema_latest, 1, "info: latest 1");
+		CHECK_INT(in.schema_latest, 2, "info: latest 2");
 		CHECK_STR(in.backend, "sqlite", "info: backend");
 		CHECK(in.page_size > 0, "info: page size");
 	}
@@ -181,7 +181,7 @@ test_open(void)
 		struct store_info in;
 
 		store_info(st, &in, err, sizeof(err));
-		CHECK_INT(in.schema_opened, 1, "reopen: found version 1");
+		CHECK_INT(in.schema_opened, 2, "reopen: found version 2");
 	}
 	store_close(st);
 
@@ -638,6 +638,252 @@ test_flags(void)
 		          flags[i].want, "date flag row %zu", i);
 }
 
+/* ------------------------------------------------ crawl schedule (pure) */
+
+#define M   60
+#define H   3600
+#define D   86400
+#define NOW INT64_C(1800000000)
+
+static const struct {
+	const char *name;
+	int64_t dates[8]; /* newest first; 0 ends */
+	int64_t ttl, min, max, want;
+} interval_cases[] = {
+	{ "no items: default 1 h", { 0 }, 0, 15 * M, D, H },
+	{ "one item: default", { NOW - H }, 0, 15 * M, D, H },
+	{ "two items: default", { NOW - H, NOW - 2 * H }, 0, 15 * M, D, H },
+	{ "default clamped up to min", { 0 }, 0, 2 * H, D, 2 * H },
+	{ "default clamped down to max", { 0 }, 0, 60, 30 * M, 30 * M },
+	{ "every 10 min -> min",
+	  { NOW, NOW - 10 * M, NOW - 20 * M, NOW - 30 * M },
+	  0,
+	  15 * M,
+	  D,
+	  15 * M },
+	{ "every 4 h -> 2 h",
+	  { NOW, NOW - 4 * H, NOW - 8 * H, NOW - 12 * H },
+	  0,
+	  15 * M,
+	  D,
+	  2 * H },
+	{ "monthly (old items) -> max",
+	  { NOW - 40 * D, NOW - 70 * D, NOW - 100 * D },
+	  0,
+	  15 * M,
+	  D,
+	  D },
+	{ "median, not mean: one long gap ignored",
+	  { NOW, NOW - 2 * H, NOW - 4 * H, NOW - 6 * H, NOW - 30 * H },
+	  0,
+	  15 * M,
+	  D,
+	  H },
+	{ "even count: mean of the middle two",
+	  { NOW, NOW - 2 * H, NOW - 6 * H, NOW - 12 * H, NOW - 20 * H },
+	  0,
+	  15 * M,
+	  D,
+	  (5 * H) / 2 },
+	{ "a batch seen at once counts once",
+	  { NOW, NOW, NOW, NOW },
+	  0,
+	  15 * M,
+	  D,
+	  H },
+	{ "recent window: old history ignored when 3 are recent",
+	  { NOW - 1 * H, NOW - 3 * H, NOW - 5 * H, NOW - 60 * D, NOW - 90 * D },
+	  0,
+	  15 * M,
+	  D,
+	  H },
+	{ "ttl raises the interval",
+	  { NOW, NOW - 10 * M, NOW - 20 * M },
+	  3 * H,
+	  15 * M,
+	  D,
+	  3 * H },
+	{ "ttl capped at max", { 0 }, 7 * D, 15 * M, D, D },
+	{ "ttl below the rate changes nothing",
+	  { NOW, NOW - 4 * H, NOW - 8 * H },
+	  60,
+	  15 * M,
+	  D,
+	  2 * H },
+};
+
+static const struct {
+	const char *name;
+	int64_t usual, last_ago; /* last_ago < 0: no items */
+	int was_quiet, want;
+} quiet_cases[] = {
+	{ "no items", 0, -1, 0, 0 },
+	{ "rare feed (< 1/week) never quiet", 12, 60 * D, 0, 0 },
+	{ "1/week exactly, silent 40 d (> 35 d)", 13, 40 * D, 0, 1 },
+	{ "1/week, silent 30 d (< 5 x 6.9 d)", 13, 30 * D, 0, 0 },
+	{ "daily, silent 8 d (> 7 d floor)", 90, 8 * D, 0, 1 },
+	{ "daily, silent 6 d", 90, 6 * D, 0, 0 },
+	{ "every 3 d (30 in 90 d), silent 16 d (> 15 d)", 30, 16 * D, 0, 1 },
+	{ "every 3 d, silent 14 d", 30, 14 * D, 0, 0 },
+	{ "stays quiet when the 90 days empty", 0, 200 * D, 1, 1 },
+	{ "a recent item ends quiet", 0, 2 * D, 1, 0 },
+};
+
+static void
+test_schedule(void)
+{
+	size_t i, n;
+
+	for (i = 0; i < sizeof(interval_cases) / sizeof(interval_cases[0]);
+	     i++) {
+		for (n = 0; n < 8 && interval_cases[i].dates[n]; n++)
+			;
+		CHECK_INT(store_poll_interval(interval_cases[i].dates, n, NOW,
+		                              interval_cases[i].ttl,
+		                              interval_cases[i].min,
+		                              interval_cases[i].max),
+		          interval_cases[i].want, "interval: %s",
+		          interval_cases[i].name);
+	}
+	for (i = 0; i < sizeof(quiet_cases) / sizeof(quiet_cases[0]); i++) {
+		struct store_feed_activity a;
+
+		memset(&a, 0, sizeof(a));
+		a.usual_items = quiet_cases[i].usual;
+		a.last_item_at = quiet_cases[i].last_ago < 0
+		                         ? STORE_TIME_NONE
+		                         : NOW - quiet_cases[i].last_ago;
+		CHECK_INT(store_feed_quiet(&a, NOW, quiet_cases[i].was_quiet),
+		          quiet_cases[i].want, "quiet: %s",
+		          quiet_cases[i].name);
+	}
+}
+
+/* ------------------------------------------------ crawl state (store) */
+
+static void
+test_crawl_store(struct store *st, const char *db)
+{
+	struct store_feed f, *v = NULL;
+	struct store_fetch fe;
+	struct store_crawl_state cs;
+	struct store_feed_activity a;
+	struct store_txn *tx;
+	struct store_item it;
+	char err[1024], guid[16];
+	int64_t id1, id2, id3, now = NOW;
+	size_t n = 0;
+	int i, is_new;
+
+	memset(&f, 0, sizeof(f));
+	f.url = "https://c.example/1";
+	store_feed_add(st, &f, &id1, err, sizeof(err));
+	f.url = "https://c.example/2";
+	store_feed_add(st, &f, &id2, err, sizeof(err));
+	f.url = "https://c.example/3";
+	store_feed_add(st, &f, &id3, err, sizeof(err));
+	sql_exec(db, "UPDATE feeds SET next_fetch_at = 1800000100 WHERE url = "
+	             "'https://c.example/2';"
+	             "UPDATE feeds SET status = 2 WHERE url = "
+	             "'https://c.example/3'");
+
+	CHECK_INT(store_feed_list_due(st, now, &v, &n, err, sizeof(err)),
+	          STORE_OK, "due list");
+	CHECK(n == 1 && v && v[0].id == id1,
+	      "due: only the never-fetched feed");
+	CHECK(n == 1 && v[0].quiet_since == STORE_TIME_NONE &&
+	              v[0].last_probe_at == STORE_TIME_NONE &&
+	              v[0].no_conditional == 0,
+	      "due: new columns read");
+	store_feed_list_free(v, n);
+	CHECK_INT(store_feed_list_due(st, STORE_TIME_NONE, &v, &n, err,
+	                              sizeof(err)),
+	          STORE_OK, "due list, all");
+	CHECK(n == 2 && v[0].id == id1 && v[1].id == id2,
+	      "all: dead feed left out, never-fetched first");
+	store_feed_list_free(v, n);
+	store_feed_list_free(NULL, 0);
+
+	/* a fetch with crawl state: items, validators and schedule land in
+	 * one commit; activity sees the items of the open transaction */
+	memset(&fe, 0, sizeof(fe));
+	fe.feed_id = id1;
+	fe.url = "https://c.example/1";
+	fe.started_at = now;
+	fe.http_status = 200;
+	fe.etag = "\"e\"";
+	fe.raw_keep = 1;
+	CHECK_INT(store_fetch_begin(st, &fe, &tx, err, sizeof(err)), STORE_OK,
+	          "crawl fetch begin");
+	for (i = 0; i < 5; i++) {
+		memset(&it, 0, sizeof(it));
+		snprintf(guid, sizeof(guid), "c%d", i);
+		it.guid = guid;
+		it.title = guid;
+		it.published = now - 3600 * (int64_t)(i + 1);
+		store_fetch_add_item(tx, &it, now, &is_new, err, sizeof(err));
+	}
+	CHECK_INT(store_feed_activity(st, id1, now, &a, err, sizeof(err)),
+	          STORE_OK, "activity inside the transaction");
+	CHECK(a.ndates == 5 && a.dates[0] == now - 3600 &&
+	              a.dates[4] == now - 5 * 3600,
+	      "activity: dates newest first (%zu)", a.ndates);
+	CHECK(a.recent_items == 5 && a.usual_items == 0 &&
+	              a.last_item_at == now - 3600,
+	      "activity: counts and newest");
+	memset(&cs, 0, sizeof(cs));
+	cs.next_fetch_at = now + 1800;
+	cs.interval = 1800;
+	cs.ttl = 600;
+	cs.body_sha256 = "abc";
+	cs.last_probe_at = STORE_TIME_NONE;
+	cs.last_item_at = a.last_item_at;
+	cs.quiet_since = STORE_TIME_NONE;
+	cs.redirect_url = "https://c.example/moved";
+	cs.redirect_count = 2;
+	fe.crawl = &cs;
+	CHECK_INT(store_fetch_commit(tx, err, sizeof(err)), STORE_OK,
+	          "crawl fetch commit");
+	CHECK_INT(
+	        store_feed_get(st, "https://c.example/1", &f, err, sizeof(err)),
+	        STORE_OK, "read back");
+	CHECK(f.next_fetch_at == now + 1800 && f.interval == 1800 &&
+	              f.ttl == 600 && f.last_item_at == now - 3600,
+	      "schedule stored with the commit");
+	CHECK_STR(f.etag, "\"e\"", "validators stored with the commit");
+	CHECK_STR(f.last_body_sha256, "abc", "body sha256 stored");
+	CHECK(f.redirect_url && f.redirect_count == 2, "redirect counted");
+	store_feed_release(&f);
+
+	/* a failure: fail_since set once, dead on request */
+	fe.error = "HTTP status 410";
+	fe.http_status = 410;
+	cs.dead = 1;
+	cs.body_sha256 = NULL;
+	CHECK_INT(store_fetch_log(st, &fe, err, sizeof(err)), STORE_OK,
+	          "failure logged");
+	store_feed_get(st, "https://c.example/1", &f, err, sizeof(err));
+	CHECK(f.status == FEED_DEAD && f.fail_count == 1 && f.fail_since == now,
+	      "410: dead, failing since the fetch");
+	CHECK_STR(f.last_body_sha256, "abc", "NULL sha256 keeps the old one");
+	store_feed_release(&f);
+
+	/* moving a feed: refused onto another feed's URL */
+	CHECK_INT(store_feed_set_url(st, id1, "https://c.example/2", err,
+	                             sizeof(err)),
+	          STORE_ERR_EXISTS, "set_url onto a followed URL refused");
+	CHECK_INT(store_feed_set_url(st, id1, "https://c.example/moved", err,
+	                             sizeof(err)),
+	          STORE_OK, "set_url");
+	store_feed_get(st, "https://c.example/moved", &f, err, sizeof(err));
+	CHECK(f.id == id1 && f.redirect_url == NULL && f.redirect_count == 0,
+	      "set_url resets the redirect counter");
+	store_feed_release(&f);
+	CHECK_INT(store_feed_set_url(st, 9999, "https://c.example/x", err,
+	                             sizeof(err)),
+	          STORE_ERR_NOTFOUND, "set_url: no such feed");
+}
+
 int
 main(void)
 {
@@ -652,6 +898,7 @@ main(void)
 	}
 	test_sha256();
 	test_flags();
+	test_schedule();
 	test_open();
 
 	path_of(db, sizeof(db), "main.db");
@@ -667,6 +914,13 @@ main(void)
 		return 1;
 	}
 	test_fetch(st, db);
+	store_close(st);
+	unlink(db);
+	if (store_open(db, &st, err, sizeof(err)) != STORE_OK) {
+		printf("not ok - open %s: %s\n", db, err);
+		return 1;
+	}
+	test_crawl_store(st, db);
 	store_close(st);
 
 	if (check_failed == 0) {
