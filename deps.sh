@@ -4,7 +4,7 @@
 # modules).  Installs only what is missing; needs root or sudo for that.
 set -eu
 
-BUILD="build-essential pkg-config
+BUILD="build-essential pkg-config python3
 libcurl4-openssl-dev libxml2-dev libsvm-dev zlib1g-dev libsqlite3-dev
 libinih-dev libjansson-dev libutf8proc-dev libstemmer-dev iso-codes"
 TEST="python3 sqlite3 clang libclang-rt-14-dev man-db bsdextrautils"
