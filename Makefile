@@ -52,7 +52,9 @@ PIPELINE_SRC = $(filter-out pipeline/main.c,$(wildcard pipeline/*.c))
 CRAWLER_OBJ  = $(CRAWLER_SRC:%.c=$(BUILD)/%.o)
 CLASSIFY_OBJ = $(CLASSIFY_SRC:%.c=$(BUILD)/%.o)
 PIPELINE_OBJ = $(PIPELINE_SRC:%.c=$(BUILD)/%.o)
-LIB_OBJ      = $(CRAWLER_OBJ) $(CLASSIFY_OBJ) $(PIPELINE_OBJ)
+# one static archive per module (git's libgit.a): the linker takes only the
+# objects a program needs, and the order below is the dependency order
+LIBS_A       = $(BUILD)/libpipeline.a $(BUILD)/libclassify.a $(BUILD)/libcrawler.a
 
 UNIT_SRC  = $(wildcard tests/unit/test_*.c)
 UNIT_BIN  = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
@@ -65,8 +67,15 @@ all: pcmon
 pcmon: $(PCMON)
 	@if [ "$(SANITIZE)" != 1 ]; then ln -sf $(PCMON) pcmon; fi
 
-$(PCMON): $(LIB_OBJ) $(BUILD)/pipeline/main.o
+$(PCMON): $(BUILD)/pipeline/main.o $(LIBS_A)
 	$(CC) $(SAN_LD) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/libcrawler.a: $(CRAWLER_OBJ)
+$(BUILD)/libclassify.a: $(CLASSIFY_OBJ)
+$(BUILD)/libpipeline.a: $(PIPELINE_OBJ)
+$(LIBS_A):
+	mkdir -p $(@D) && rm -f $@
+	$(AR) rcs $@ $^
 
 # module boundaries: crawler/ and classify/ see only their own folder
 $(BUILD)/crawler/%.o: crawler/%.c $(wildcard crawler/*.h) | $(BUILD)/crawler
@@ -75,9 +84,9 @@ $(BUILD)/classify/%.o: classify/%.c $(wildcard classify/*.h) | $(BUILD)/classify
 	$(CC) $(PCMON_CFLAGS) $(CFLAGS) -Iclassify -c -o $@ $<
 $(BUILD)/pipeline/%.o: pipeline/%.c $(wildcard pipeline/*.h crawler/crawler.h classify/classify.h) | $(BUILD)/pipeline
 	$(CC) $(PCMON_CFLAGS) $(CFLAGS) -I. -Ipipeline -c -o $@ $<
-$(BUILD)/tests/%: tests/unit/%.c tests/unit/check.h $(LIB_OBJ) | $(BUILD)/tests
+$(BUILD)/tests/%: tests/unit/%.c tests/unit/check.h $(LIBS_A) | $(BUILD)/tests
 	$(CC) $(PCMON_CFLAGS) $(CFLAGS) -I. -Icrawler -Iclassify -Ipipeline -Itests/unit $(SAN_LD) $(LDFLAGS) \
-		-o $@ $< $(LIB_OBJ) $(LDLIBS)
+		-o $@ $< $(LIBS_A) $(LDLIBS)
 
 $(BUILD)/crawler $(BUILD)/classify $(BUILD)/pipeline $(BUILD)/tests:
 	mkdir -p $@

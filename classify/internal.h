@@ -1,0 +1,68 @@
+/*
+ * internal.h - declarations shared inside classify/ only.
+ *
+ * Two halves meet here: the vocabulary (vocab.c: terms, document
+ * frequencies, idf; text -> sparse TF-IDF vector) and the models (model.c,
+ * train.c: libsvm, the bundle file, the linear fast path, metrics).
+ */
+#ifndef PCMON_CLASSIFY_INTERNAL_H
+#define PCMON_CLASSIFY_INTERNAL_H
+
+#include <stdio.h>
+
+#include <libsvm/svm.h>
+
+#include "classify.h"
+
+/* The data set (dataset.c). */
+struct classify_example {
+	char *label;
+	char *text;
+	char *lang;     /* NULL when unknown */
+};
+
+struct classify_dataset {
+	struct classify_example *ex;
+	size_t n, cap;
+};
+
+/*
+ * A vocabulary: term -> feature index (1-based, as libsvm wants), with the
+ * idf of each term from the documents it was built on.  Immutable once
+ * built; safe to share between threads for vectorising.
+ */
+struct classify_vocab;
+
+/* Builds the vocabulary of the examples idx[0..n) of ds (all when idx is
+ * NULL): terms in at least o->min_df documents, the max_features most
+ * frequent by df (ties by term, so the result is deterministic);
+ * idf = ln((1 + N) / (1 + df)) + 1. */
+int vocab_build(const struct classify_dataset *ds, const size_t *idx,
+                size_t n, const struct classify_feature_opts *o,
+                struct classify_vocab **out, char *err, size_t errsz);
+void vocab_free(struct classify_vocab *v);
+
+size_t vocab_size(const struct classify_vocab *v);
+/* index 1..size */
+const char *vocab_term(const struct classify_vocab *v, int index);
+double vocab_idf(const struct classify_vocab *v, int index);
+const struct classify_feature_opts *vocab_opts(const struct classify_vocab *v);
+
+/*
+ * text -> TF-IDF vector (sublinear tf when set, times idf, L2-normalised),
+ * as libsvm nodes sorted by index and terminated by index -1.  Terms not in
+ * the vocabulary are dropped.  *out is malloc'd; *n counts the nodes
+ * without the terminator.
+ */
+int vocab_vectorize(const struct classify_vocab *v, const char *text,
+                    const char *lang, struct svm_node **out, size_t *n);
+
+/* The vocabulary section of a model bundle: options, then one line per
+ * term "index<TAB>idf<TAB>term" (terms hold no tab or newline). */
+int vocab_write(const struct classify_vocab *v, FILE *fp);
+/* Reads what vocab_write wrote; line numbers in err are relative to *line
+ * (the caller's line counter, advanced as lines are read). */
+int vocab_read(FILE *fp, long *line, struct classify_vocab **out, char *err,
+               size_t errsz);
+
+#endif
