@@ -164,7 +164,8 @@ struct crawl_response {
 	int not_modified;        /* 304: the body is empty, nothing to parse */
 	const char *url;         /* effective URL, after redirects */
 	long redirects;          /* redirects followed */
-	const char *moved_to;    /* every hop was 301/308: the final URL */
+	const char *moved_to;    /* fetch succeeded and every hop was 301/308:
+	                          * the final URL */
 	const char *etag;        /* validators of the final response, or NULL */
 	const char *last_modified;
 	const char *content_type;

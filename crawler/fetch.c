@@ -34,7 +34,7 @@ struct host {
 
 struct slot {
 	CURL *easy;
-	size_t req;            /* index into the request array */
+	size_t req; /* index into the request array */
 	struct host *host;
 	struct curl_slist *headers;
 	char *body;
@@ -42,12 +42,16 @@ struct slot {
 	int64_t max_body;
 	int64_t header_bytes, max_header;
 	int too_large, header_too_large;
-	int all_permanent;     /* every redirect hop so far was 301/308 */
-	long hops;             /* status lines seen */
+	int nomem;         /* the body buffer could not grow */
+	int in_header;     /* inside a response header block */
+	int all_permanent; /* every redirect hop so far was 301/308 */
+	long hops;         /* final (non-1xx) status lines seen */
 	long last_code;
 	int64_t started_at;
 	int64_t t0_ms;
 	char errbuf[CURL_ERROR_SIZE];
+	char location[512]; /* the last Location header, for messages */
+	char *answered_url; /* URL of the last response seen, malloc'd */
 };
 
 static int64_t
@@ -78,8 +82,10 @@ on_body(char *data, size_t size, size_t nmemb, void *userp)
 			ncap *= 2;
 		if ((int64_t)ncap > s->max_body + 1)
 			ncap = (size_t)s->max_body + 1;
-		if (!(p = realloc(s->body, ncap)))
+		if (!(p = realloc(s->body, ncap))) {
+			s->nomem = 1;
 			return 0;
+		}
 		s->body = p;
 		s->cap = ncap;
 	}
@@ -95,19 +101,59 @@ on_header(char *data, size_t size, size_t nmemb, void *userp)
 	struct slot *s = userp;
 	size_t n = size * nmemb;
 	const char *sp;
+	char *u = NULL;
+	long code;
 
 	if ((int64_t)n > s->max_header - s->header_bytes) {
 		s->header_too_large = 1;
 		return 0;
 	}
 	s->header_bytes += (int64_t)n;
-	/* a status line starts each response of a redirect chain */
-	if (n > 12 && strncmp(data, "HTTP/", 5) == 0 &&
-	    (sp = memchr(data, ' ', n)) && sp + 4 < data + n) {
+	if (n <= 2 && (data[0] == '\r' || data[0] == '\n')) {
+		s->in_header = 0; /* the blank line ends a header block */
+		return n;
+	}
+	if (n > 9 && strncasecmp(data, "Location:", 9) == 0) {
+		size_t a = 9, b = n;
+
+		while (a < b && (data[a] == ' ' || data[a] == '\t'))
+			a++;
+		while (b > a && (data[b - 1] == '\r' || data[b - 1] == '\n' ||
+		                 data[b - 1] == ' ' || data[b - 1] == '\t'))
+			b--;
+		if (b - a < sizeof(s->location)) {
+			memcpy(s->location, data + a, b - a);
+			s->location[b - a] = '\0';
+		} else {
+			s->location[0] = '\0';
+		}
+		return n;
+	}
+	/* a status line starts each response of a redirect chain: "HTTP/1.1
+	 * 301 Moved", "HTTP/2 308" (exactly 12 bytes with its CRLF) */
+	if (n >= 12 && strncmp(data, "HTTP/", 5) == 0 &&
+	    (sp = memchr(data, ' ', n)) && data + n - sp >= 4 && sp[1] >= '1' &&
+	    sp[1] <= '5' && sp[2] >= '0' && sp[2] <= '9' && sp[3] >= '0' &&
+	    sp[3] <= '9') {
+		s->in_header = 1;
+		code = (sp[1] - '0') * 100 + (sp[2] - '0') * 10 + (sp[3] - '0');
+		/* 1xx answers (100 Continue, 103 Early Hints) precede the
+		 * real one and are no hop of the chain */
+		if (code < 200)
+			return n;
 		if (s->hops > 0 && s->last_code != 301 && s->last_code != 308)
 			s->all_permanent = 0;
-		s->last_code = strtol(sp + 1, NULL, 10);
+		s->last_code = code;
 		s->hops++;
+		/* a refused redirect leaves curl's effective URL on the
+		 * target it did not fetch: remember who really answered */
+		if (curl_easy_getinfo(s->easy, CURLINFO_EFFECTIVE_URL, &u) ==
+		            CURLE_OK &&
+		    u &&
+		    (!s->answered_url || strcmp(u, s->answered_url) != 0)) {
+			free(s->answered_url);
+			s->answered_url = strdup(u);
+		}
 	}
 	return n;
 }
@@ -154,6 +200,7 @@ slot_start(CURLM *multi, struct slot *s, const struct crawl_request *r,
 	s->max_body = o->max_body;
 	s->max_header = o->max_header;
 	s->all_permanent = 1;
+	s->in_header = 1; /* until the first header block ends */
 	s->errbuf[0] = '\0';
 	s->started_at = (int64_t)time(NULL);
 	s->t0_ms = now_ms();
@@ -182,10 +229,10 @@ slot_start(CURLM *multi, struct slot *s, const struct crawl_request *r,
 	curl_easy_setopt(e, CURLOPT_HEADERDATA, s);
 	curl_easy_setopt(e, CURLOPT_FILETIME, 0L);
 
-	s->headers = curl_slist_append(NULL,
-	        "Accept: application/rss+xml, application/atom+xml, "
-	        "application/rdf+xml;q=0.9, application/xml;q=0.9, "
-	        "text/xml;q=0.9, */*;q=0.5");
+	s->headers = curl_slist_append(
+	        NULL, "Accept: application/rss+xml, application/atom+xml, "
+	              "application/rdf+xml;q=0.9, application/xml;q=0.9, "
+	              "text/xml;q=0.9, */*;q=0.5");
 	if (r->etag && *r->etag &&
 	    snprintf(line, sizeof(line), "If-None-Match: %s", r->etag) <
 	            (int)sizeof(line))
@@ -210,20 +257,39 @@ slot_release(CURLM *multi, struct slot *s)
 	}
 	curl_slist_free_all(s->headers);
 	free(s->body);
+	free(s->answered_url);
 	memset(s, 0, sizeof(*s));
 }
 
-/* Turns a finished transfer into a response for the caller. */
+/* Why a scheme was refused.  libcurl 7.88 has forgotten a refused
+ * redirect's Location by then: the header callback kept it. */
+static const char *
+protocol_message(const struct slot *s, long redirs, long code, char *buf,
+                 size_t bufsz)
+{
+	if (redirs == 0 && (code < 300 || code > 399))
+		return "only http and https are fetched (file:// only for "
+		       "feeds marked local)";
+	if (!s->location[0])
+		return "redirect to a scheme other than http or https refused";
+	snprintf(buf, bufsz,
+	         "redirect to '%s' refused: only http and https are followed",
+	         s->location);
+	return buf;
+}
+
+/* Turns a finished transfer into a response for the caller.  Every message
+ * starts with what failed, in our words; curl's detail follows. */
 static void
 slot_finish(struct slot *s, CURLcode cc, const struct crawl_request *r,
             const struct crawl_fetch_opts *o, int aborted)
 {
 	struct crawl_response resp = { 0 };
-	char msg[CURL_ERROR_SIZE + 128];
+	char msg[CURL_ERROR_SIZE + 640];
 	char *eff = NULL;
-	curl_off_t dl = 0, ra = 0;
+	curl_off_t dl = 0, ra = 0, clen = -1;
 	long hsize = 0, code = 0, redirs = 0;
-	const char *ctype = NULL;
+	const char *ctype = NULL, *what = NULL;
 
 	resp.req = r;
 	resp.started_at = s->started_at;
@@ -235,16 +301,15 @@ slot_finish(struct slot *s, CURLcode cc, const struct crawl_request *r,
 	curl_easy_getinfo(s->easy, CURLINFO_HEADER_SIZE, &hsize);
 	curl_easy_getinfo(s->easy, CURLINFO_RETRY_AFTER, &ra);
 	curl_easy_getinfo(s->easy, CURLINFO_CONTENT_TYPE, &ctype);
+	curl_easy_getinfo(s->easy, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &clen);
 	resp.status = code;
-	resp.url = eff ? eff : r->url;
+	resp.url = s->answered_url ? s->answered_url : eff ? eff : r->url;
 	resp.redirects = redirs;
 	resp.bytes_wire = (int64_t)dl + hsize;
 	resp.bytes_body = (int64_t)s->len;
-	resp.retry_after = (int64_t)ra;
+	/* an HTTP-date in the past comes out negative */
+	resp.retry_after = ra > 0 ? (int64_t)ra : 0;
 	resp.content_type = ctype;
-	if (redirs > 0 && s->all_permanent && s->hops > 1 &&
-	    (s->hops - 1) == redirs)
-		resp.moved_to = resp.url;
 	msg[0] = '\0';
 
 	if (aborted) {
@@ -255,16 +320,49 @@ slot_finish(struct slot *s, CURLcode cc, const struct crawl_request *r,
 		snprintf(msg, sizeof(msg),
 		         "body larger than %lld bytes (after decompression)",
 		         (long long)o->max_body);
-	} else if (s->header_too_large) {
+	} else if (s->header_too_large ||
+	           (cc == CURLE_OUT_OF_MEMORY && s->in_header && !s->nomem)) {
+		/* libcurl 7.88 refuses a single header line over 100 KiB with
+		 * CURLE_OUT_OF_MEMORY before our header callback sees it */
 		resp.result = CRAWL_ERR_HEADER_SIZE;
-		snprintf(msg, sizeof(msg), "response header larger than %lld bytes",
-		         (long long)o->max_header);
+		if (s->header_too_large)
+			snprintf(msg, sizeof(msg),
+			         "response header larger than %lld bytes",
+			         (long long)o->max_header);
+		else
+			snprintf(msg, sizeof(msg),
+			         "response header larger than %lld bytes (%s)",
+			         (long long)o->max_header,
+			         s->errbuf[0]
+			                 ? s->errbuf
+			                 : "a line over libcurl's 100 KiB");
+	} else if (s->nomem) {
+		resp.result = CRAWL_ERR_NOMEM;
+		snprintf(msg, sizeof(msg), "out of memory for the body");
+	} else if (cc == CURLE_FILESIZE_EXCEEDED) {
+		/* the announced length is over the limit: nothing read */
+		const char *cl = header_value(s->easy, "Content-Length");
+
+		resp.result = CRAWL_ERR_TOO_LARGE;
+		if (clen < 0 && cl)
+			clen = strtoll(cl, NULL, 10);
+		if (clen >= 0)
+			snprintf(msg, sizeof(msg),
+			         "body larger than %lld bytes (Content-Length: "
+			         "%lld)",
+			         (long long)o->max_body, (long long)clen);
+		else
+			snprintf(msg, sizeof(msg),
+			         "body larger than %lld bytes (Content-Length)",
+			         (long long)o->max_body);
 	} else if (cc != CURLE_OK) {
-		const char *detail = s->errbuf[0] ? s->errbuf : curl_easy_strerror(cc);
+		const char *detail =
+		        s->errbuf[0] ? s->errbuf : curl_easy_strerror(cc);
 
 		switch (cc) {
 		case CURLE_OPERATION_TIMEDOUT:
 			resp.result = CRAWL_ERR_TIMEOUT;
+			what = "timed out";
 			break;
 		case CURLE_COULDNT_RESOLVE_HOST:
 		case CURLE_COULDNT_RESOLVE_PROXY:
@@ -274,25 +372,26 @@ slot_finish(struct slot *s, CURLcode cc, const struct crawl_request *r,
 		case CURLE_SEND_ERROR:
 		case CURLE_RECV_ERROR:
 			resp.result = CRAWL_ERR_CONNECT;
+			what = "cannot connect";
 			break;
 		case CURLE_TOO_MANY_REDIRECTS:
 			resp.result = CRAWL_ERR_REDIRECTS;
+			what = "too many redirects";
 			break;
 		case CURLE_UNSUPPORTED_PROTOCOL:
 			resp.result = CRAWL_ERR_PROTOCOL;
-			detail = redirs > 0 || (code >= 300 && code < 400)
-			         ? "redirect to a scheme other than http or https refused"
-			         : "only http and https are fetched (file:// only for "
-			           "feeds marked local)";
-			break;
-		case CURLE_FILESIZE_EXCEEDED:
-			resp.result = CRAWL_ERR_TOO_LARGE;
+			detail = protocol_message(s, redirs, code, msg,
+			                          sizeof(msg));
 			break;
 		default:
 			resp.result = CRAWL_ERR_NETWORK;
+			what = "transfer failed";
 			break;
 		}
-		snprintf(msg, sizeof(msg), "%s", detail);
+		if (what)
+			snprintf(msg, sizeof(msg), "%s: %s", what, detail);
+		else if (detail != msg)
+			snprintf(msg, sizeof(msg), "%s", detail);
 		/* curl's own message ends in a newline sometimes */
 		msg[strcspn(msg, "\r\n")] = '\0';
 	} else if (code == 304) {
@@ -306,6 +405,11 @@ slot_finish(struct slot *s, CURLcode cc, const struct crawl_request *r,
 	}
 	if (resp.result != CRAWL_OK)
 		resp.error = msg;
+	/* a permanent move is reported only when it led to a good answer:
+	 * a feed URL is never rewritten to a dead end */
+	if (resp.result == CRAWL_OK && redirs > 0 && s->all_permanent &&
+	    s->hops > 1 && (s->hops - 1) == redirs)
+		resp.moved_to = resp.url;
 	if (code >= 200 && code < 400) {
 		resp.etag = header_value(s->easy, "ETag");
 		resp.last_modified = header_value(s->easy, "Last-Modified");
@@ -364,11 +468,12 @@ crawler_fetch(const struct crawl_request *reqs, size_t n,
 		goto out;
 	/* reuse connections to a host across feeds */
 	curl_multi_setopt(multi, CURLMOPT_MAX_HOST_CONNECTIONS, o->per_host);
-	curl_multi_setopt(multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, o->concurrency);
+	curl_multi_setopt(multi, CURLMOPT_MAX_TOTAL_CONNECTIONS,
+	                  o->concurrency);
 
 	while (done < n) {
 		int64_t now = now_ms(), wake = now + 1000;
-		int still = 0, left;
+		int still = 0, left, progressed;
 		CURLMsg *m;
 		size_t k;
 
@@ -377,7 +482,8 @@ crawler_fetch(const struct crawl_request *reqs, size_t n,
 			for (k = 0; k < (size_t)nslots; k++) {
 				if (!slots[k].easy)
 					continue;
-				slot_finish(&slots[k], CURLE_ABORTED_BY_CALLBACK,
+				slot_finish(&slots[k],
+				            CURLE_ABORTED_BY_CALLBACK,
 				            &reqs[slots[k].req], o, 1);
 				slot_release(multi, &slots[k]);
 				done++;
@@ -441,6 +547,7 @@ crawler_fetch(const struct crawl_request *reqs, size_t n,
 		}
 
 		curl_multi_perform(multi, &still);
+		progressed = 0;
 		while ((m = curl_multi_info_read(multi, &left))) {
 			struct slot *s = NULL;
 
@@ -452,10 +559,15 @@ crawler_fetch(const struct crawl_request *reqs, size_t n,
 			s->host->active--;
 			running--;
 			done++;
+			progressed = 1;
 			slot_release(multi, s);
 		}
 		if (done >= n)
 			break;
+		/* a finished transfer frees a slot, and on_done may have set
+		 * *stop: look again before sleeping */
+		if (progressed || (o->stop && *o->stop))
+			continue;
 		now = now_ms();
 		{
 			long ms = (long)(wake - now);

@@ -19,7 +19,29 @@ stdout once it listens.  Two ways to serve:
       rate=N         send the body at N bytes per second
       hang=1         accept, read the request, never answer
       truncate=N     announce the full length, close after N bytes
-GET /_control/log?case=NAME returns the requests seen for that case as JSON.
+    Hostile servers, bodies generated on the fly and streamed (never held):
+      bomb=BYTES     gzip body (Content-Encoding: gzip, close-delimited) that
+                     inflates to BYTES zero bytes; ~1 KiB on the wire per MiB,
+                     so bomb=10737418240 is 10 GB from a 10 MB stream
+      chunked_forever=1  Transfer-Encoding: chunked, a small chunk every
+                     0.1 s until the client goes away
+      big_header=BYTES   one response header line ("X-Big: aaa...") of
+                     BYTES bytes, CRLF included
+      size=BYTES     a body of BYTES bytes (an RSS head, XML comment padding,
+                     the closing tags) with Content-Length
+      items=N        an RSS 2.0 feed of N items, chunked; item_bytes=M gives
+                     each about M bytes of description (default 100)
+      nolength=1     with size or items: no Content-Length and no chunking,
+                     the body ends when the connection closes
+      accept_only=1  accept the connection and never read the request (it
+                     is only peeked at to find the route) nor answer
+    hang and accept_only hold the connection until the client closes it.
+    A client going away mid-response never disturbs the server; each
+    connection has its own thread, so a hanging route blocks nothing else.
+GET /_control/log?case=NAME returns the requests seen for that case as JSON:
+{"method", "path", "headers", "time"} per request (time: when the request
+arrived, Unix seconds) and "end" once its answer is over (sent, or the client
+gone).
 """
 
 import argparse
@@ -28,16 +50,88 @@ import gzip
 import http.server
 import json
 import os
+import select
+import socket
 import socketserver
+import struct
 import sys
 import threading
 import time
 import urllib.parse
+import zlib
 
 ROUTES = {}
 LOG = {}
 LOCK = threading.Lock()
 ROOT = "."
+
+# errors of a client that went away; never the server's concern
+GONE = (BrokenPipeError, ConnectionResetError, ConnectionAbortedError,
+        socket.timeout, TimeoutError)
+
+
+def _bomb_pieces():
+    """One MiB of zeros as a byte-aligned gzip piece (a full flush resets
+    the window, so the piece can be repeated), and the gzip header."""
+    zeros = bytes(1 << 20)
+    c = zlib.compressobj(9, zlib.DEFLATED, 31)
+    first = c.compress(zeros) + c.flush(zlib.Z_FULL_FLUSH)
+    piece = c.compress(zeros) + c.flush(zlib.Z_FULL_FLUSH)
+    assert first.endswith(piece) and len(first) - len(piece) == 10
+    return first[:10], piece, zeros
+
+
+BOMB_HEADER, BOMB_PIECE, MIB_ZEROS = _bomb_pieces()
+
+RSS_HEAD = (b'<?xml version="1.0" encoding="UTF-8"?>\n'
+            b'<rss version="2.0"><channel><title>generated</title>'
+            b'<link>http://example.org/</link><description>generated for '
+            b'pcmon tests</description>\n')
+RSS_TAIL = b"</channel></rss>\n"
+
+
+def size_chunks(total):
+    """total bytes: RSS head, comment padding, tail (cut when too small)."""
+    if total <= len(RSS_HEAD) + len(RSS_TAIL) + 7:
+        yield (RSS_HEAD + RSS_TAIL + b" " * total)[:total]
+        return
+    yield RSS_HEAD
+    left = total - len(RSS_HEAD) - len(RSS_TAIL)
+    line = b"<!-- " + b"padding " * 8187 + b"-->\n"   # 65,510 bytes
+    while left > 0:
+        if left >= len(line):
+            yield line
+            left -= len(line)
+        elif left >= 8:
+            yield b"<!--" + b"p" * (left - 8) + b"-->\n"
+            left = 0
+        else:
+            yield b"\n" * left
+            left = 0
+    yield RSS_TAIL
+
+
+def item_chunks(n, item_bytes):
+    """An RSS 2.0 feed of n items of about item_bytes of description."""
+    word = b"lorem ipsum dolor sit amet "
+    desc = (word * (item_bytes // len(word) + 1))[:item_bytes]
+    yield RSS_HEAD
+    batch = []
+    size = 0
+    for i in range(n):
+        it = (b"<item><title>Item %d</title>"
+              b"<link>http://example.org/item/%d</link>"
+              b'<guid isPermaLink="false">item-%d</guid>'
+              b"<pubDate>Mon, 02 Jan 2006 15:04:05 GMT</pubDate>"
+              b"<description>" % (i, i, i))
+        batch += [it, desc, b"</description></item>\n"]
+        size += len(it) + len(desc) + 22
+        if size >= 65536:
+            yield b"".join(batch)
+            batch, size = [], 0
+    if batch:
+        yield b"".join(batch)
+    yield RSS_TAIL
 
 
 class Handler(http.server.BaseHTTPRequestHandler):
@@ -46,6 +140,99 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
     def log_message(self, fmt, *args):
         pass
+
+    def setup(self):
+        super().setup()
+        # headers and body go out in separate writes: without this, Nagle
+        # and delayed ACKs add 40 ms to every answer
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+    def handle(self):
+        try:
+            super().handle()
+        except GONE:
+            self.close_connection = True
+
+    def finish(self):
+        try:
+            super().finish()
+        except (OSError, ValueError):
+            pass
+
+    def handle_one_request(self):
+        # accept_only routes must not consume the request: peek at it
+        if self._peek_accept_only():
+            self.close_connection = True
+            return
+        super().handle_one_request()
+
+    def _peek_accept_only(self):
+        with LOCK:
+            if not any(r.get("accept_only") for r in ROUTES.values()):
+                return False
+        data = b""
+        deadline = time.time() + 5
+        while b"\r\n" not in data and time.time() < deadline:
+            try:
+                data = self.connection.recv(65536, socket.MSG_PEEK)
+            except OSError:
+                return False
+            if not data:
+                return False
+            if b"\r\n" not in data:
+                time.sleep(0.01)
+        parts = data.split(b"\r\n", 1)[0].split(b" ")
+        if len(parts) < 2:
+            return False
+        path = urllib.parse.urlsplit(parts[1].decode("latin-1")).path
+        with LOCK:
+            route = ROUTES.get(path)
+            if not route or not route.get("accept_only"):
+                return False
+            entry = self._log_request(path, parts[0].decode("latin-1"),
+                                      parts[1].decode("latin-1"), {})
+        self._wait_client_gone(peek=True)
+        self._log_end(entry)
+        return True
+
+    def _wait_client_gone(self, peek=False, limit=3600):
+        """Holds the connection, answering nothing, until the client closes
+        it (or limit seconds pass).  With peek the request stays unread."""
+        end = time.time() + limit
+        sock = self.connection
+        p = select.poll()
+        p.register(sock, select.POLLIN | select.POLLRDHUP)
+        while time.time() < end:
+            try:
+                ev = p.poll(200)
+                if not ev:
+                    continue
+                flags = ev[0][1]
+                if flags & (select.POLLRDHUP | select.POLLHUP |
+                            select.POLLERR | select.POLLNVAL):
+                    return
+                if peek:
+                    time.sleep(0.2)     # unread bytes keep it readable
+                elif not sock.recv(65536):
+                    return
+            except OSError:
+                return
+
+    def _log_request(self, path, method, raw_path, headers):
+        """Call with LOCK held; returns the log entry or None."""
+        case = path.split("/")[1] if path.count("/") > 1 else ""
+        if case not in LOG:
+            return None
+        entry = {"method": method, "path": raw_path, "headers": headers,
+                 "time": time.time()}
+        LOG[case].append(entry)
+        return entry
+
+    @staticmethod
+    def _log_end(entry):
+        if entry is not None:
+            with LOCK:
+                entry["end"] = time.time()
 
     def _send(self, status, body=b"", headers=()):
         self.send_response(status)
@@ -58,6 +245,35 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.end_headers()
         if self.command != "HEAD" and body:
             self.wfile.write(body)
+
+    def _send_stream(self, status, headers, chunks, length=None,
+                     nolength=False):
+        """Streams the byte strings of chunks: with Content-Length when
+        length is given, else chunked, else (nolength) close-delimited."""
+        chunked = length is None and not nolength
+        self.send_response(status)
+        for k, v in headers:
+            self.send_header(k, v)
+        if length is not None and not nolength:
+            self.send_header("Content-Length", str(length))
+        elif chunked:
+            self.send_header("Transfer-Encoding", "chunked")
+        else:
+            self.send_header("Connection", "close")
+            self.close_connection = True
+        self.end_headers()
+        if self.command == "HEAD":
+            return
+        for c in chunks:
+            if not c:
+                continue
+            if chunked:
+                self.wfile.write(b"%x\r\n%s\r\n" % (len(c), c))
+            else:
+                self.wfile.write(c)
+        if chunked:
+            self.wfile.write(b"0\r\n\r\n")
+        self.wfile.flush()
 
     def do_POST(self):
         n = int(self.headers.get("Content-Length") or 0)
@@ -91,15 +307,17 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return
         with LOCK:
             route = ROUTES.get(url.path)
-            case = url.path.split("/")[1] if url.path.count("/") > 1 else ""
-            if case in LOG:
-                LOG[case].append({"method": self.command, "path": self.path,
-                                  "headers": dict(self.headers.items()),
-                                  "time": time.time()})
-        if route is None:
-            self._send(404, b"not found\n", [("Content-Type", "text/plain")])
-            return
-        self.serve_route(route)
+            entry = self._log_request(url.path, self.command, self.path,
+                                      dict(self.headers.items()))
+        try:
+            if route is None:
+                self._send(404, b"not found\n", [("Content-Type", "text/plain")])
+                return
+            self.serve_route(route)
+        except GONE:
+            self.close_connection = True
+        finally:
+            self._log_end(entry)
 
     def serve_file(self, rel):
         path = os.path.realpath(os.path.join(ROOT, rel))
@@ -122,8 +340,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
                                ("Last-Modified", lastmod)])
 
     def serve_route(self, r):
-        if r.get("hang"):
-            time.sleep(3600)
+        if r.get("hang") or r.get("accept_only"):
+            self._wait_client_gone()
+            self.close_connection = True
             return
         if r.get("delay"):
             time.sleep(float(r["delay"]))
@@ -136,6 +355,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             if "status" not in r:
                 status = 302
             headers.append(("Location", r["redirect"]))
+        if r.get("big_header"):
+            headers.append(("X-Big", "a" * max(0, int(r["big_header"]) - 9)))
         if "file" in r:
             with open(os.path.join(ROOT, r["file"]), "rb") as f:
                 body = f.read()
@@ -154,6 +375,24 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return
         if not any(k.lower() == "content-type" for k, _ in headers):
             headers.append(("Content-Type", r.get("type", "application/rss+xml")))
+        nolength = bool(r.get("nolength"))
+        if r.get("bomb"):
+            self.serve_bomb(status, headers, int(r["bomb"]))
+            return
+        if r.get("chunked_forever"):
+            self.serve_chunked_forever(status, headers)
+            return
+        if r.get("size"):
+            total = int(r["size"])
+            self._send_stream(status, headers, size_chunks(total), total,
+                              nolength)
+            return
+        if r.get("items"):
+            self._send_stream(status, headers,
+                              item_chunks(int(r["items"]),
+                                          int(r.get("item_bytes", 100))),
+                              None, nolength)
+            return
         if r.get("gzip"):
             body = gzip.compress(body)
             headers.append(("Content-Encoding", "gzip"))
@@ -186,10 +425,56 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return
         self._send(status, body, headers)
 
+    def serve_bomb(self, status, headers, total):
+        """total zero bytes, gzip'd piece by piece; close-delimited."""
+        headers = headers + [("Content-Encoding", "gzip")]
+
+        def chunks():
+            crc = 0
+            yield BOMB_HEADER
+            left = total
+            while left >= len(MIB_ZEROS):
+                yield BOMB_PIECE
+                crc = zlib.crc32(MIB_ZEROS, crc)
+                left -= len(MIB_ZEROS)
+            # the rest, and the final block, as a fresh raw deflate stream:
+            # after a full flush the window is empty and the stream aligned
+            c = zlib.compressobj(9, zlib.DEFLATED, -15)
+            tail = bytes(left)
+            crc = zlib.crc32(tail, crc)
+            yield c.compress(tail) + c.flush(zlib.Z_FINISH)
+            yield struct.pack("<II", crc & 0xffffffff, total & 0xffffffff)
+        self._send_stream(status, headers, chunks(), None, True)
+
+    def serve_chunked_forever(self, status, headers):
+        self.send_response(status)
+        for k, v in headers:
+            self.send_header(k, v)
+        self.send_header("Transfer-Encoding", "chunked")
+        self.end_headers()
+        first = RSS_HEAD
+        self.wfile.write(b"%x\r\n%s\r\n" % (len(first), first))
+        self.wfile.flush()
+        n = 0
+        while True:
+            c = b"<!-- %d -->\n" % n
+            n += 1
+            self.wfile.write(b"%x\r\n%s\r\n" % (len(c), c))
+            self.wfile.flush()
+            time.sleep(0.1)
+
 
 class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+    # many transfers connect at once in the concurrency tests
+    request_queue_size = 128
+
+    def handle_error(self, request, client_address):
+        # a client that went away is not an error of the server
+        if isinstance(sys.exc_info()[1], GONE):
+            return
+        super().handle_error(request, client_address)
 
 
 def main():
