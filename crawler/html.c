@@ -231,6 +231,19 @@ init_plain(void)
 	plain[0x7f] = 1;
 }
 
+/* The length of the valid multi-byte UTF-8 character at s[i]; 0 for
+ * anything else (ASCII, invalid, cut, the end). */
+static inline size_t
+utf8_len(const char *s, size_t i, size_t n)
+{
+	int k;
+
+	if (i >= n || (unsigned char)s[i] < 0x80)
+		return 0;
+	k = crawler_utf8_seq((const unsigned char *)s + i, n - i);
+	return k > 0 ? (size_t)k : 0;
+}
+
 char *
 crawler_html_to_text(const char *html, size_t len, size_t max)
 {
@@ -247,16 +260,23 @@ crawler_html_to_text(const char *html, size_t len, size_t max)
 		unsigned char c = (unsigned char)html[i];
 		size_t j;
 
-		if (plain[c]) {
-			/* a run of text; single spaces between words need no
-			 * collapsing and stay in the run */
-			j = i + 1;
+		if (plain[c] || (c >= 0x80 && utf8_len(html, i, len) > 0)) {
+			/* a run of text; valid UTF-8 and single spaces between
+			 * words need no collapsing and stay in the run */
+			j = i;
 			for (;;) {
+				size_t k;
+
 				while (j < len && plain[(unsigned char)html[j]])
 					j++;
+				if ((k = utf8_len(html, j, len)) > 0) {
+					j += k;
+					continue;
+				}
 				if (j + 1 < len && html[j] == ' ' &&
-				    plain[(unsigned char)html[j + 1]]) {
-					j += 2;
+				    (plain[(unsigned char)html[j + 1]] ||
+				     utf8_len(html, j + 1, len) > 0)) {
+					j++;
 					continue;
 				}
 				break;

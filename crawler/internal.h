@@ -41,7 +41,43 @@ size_t crawler_utf8_encode(uint32_t cp, char out[4]);
  * 1..4, 0 when the bytes are invalid, or -1 when they are a valid prefix cut
  * by the end of the buffer (more bytes may complete it).
  */
-int crawler_utf8_seq(const unsigned char *s, size_t n);
+static inline int
+crawler_utf8_seq(const unsigned char *s, size_t n)
+{
+	unsigned char c = s[0], lo = 0x80, hi = 0xbf;
+	int len, i;
+
+	if (c < 0x80)
+		return 1;
+	if (c < 0xc2)
+		return 0;
+	if (c < 0xe0) {
+		len = 2;
+	} else if (c < 0xf0) {
+		len = 3;
+		if (c == 0xe0)
+			lo = 0xa0;
+		else if (c == 0xed)
+			hi = 0x9f; /* no surrogates */
+	} else if (c < 0xf5) {
+		len = 4;
+		if (c == 0xf0)
+			lo = 0x90;
+		else if (c == 0xf4)
+			hi = 0x8f;
+	} else {
+		return 0;
+	}
+	for (i = 1; i < len; i++) {
+		if ((size_t)i >= n)
+			return -1;
+		if (s[i] < lo || s[i] > hi)
+			return 0;
+		lo = 0x80;
+		hi = 0xbf;
+	}
+	return len;
+}
 /* Appends s with invalid UTF-8 replaced by U+FFFD. */
 int crawler_buf_add_repaired(struct crawler_buf *b, const char *s, size_t n);
 

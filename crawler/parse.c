@@ -17,6 +17,10 @@
  * nothing declared in a DTD is ever expanded or loaded (billion laughs, XXE),
  * and a stray byte cannot stop libxml2 or switch it to Latin-1.  The SAX entity
  * callbacks are overridden as a second wall.
+ *  - Element text and CDATA sections that the filter sees whole, in element
+ *    content it is sure of, go around libxml2: libxml2 gets a placeholder
+ *    processing instruction with the same line count, and sax_pi() reports
+ *    the text where libxml2 would have (see filter_cdata()).
  *  - Only direct children of an entry fill its fields (plus an author's
  *    name and the markup inside content): <source>, <image>, media groups
  *    and unknown elements never override what the entry says.
@@ -27,6 +31,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include <libxml/parser.h>
 #include <libxml/parserInternals.h>
@@ -133,12 +142,27 @@ struct crawl_parser {
 	int sniffed;
 	int nonblank;            /* something but whitespace was read */
 	iconv_t cd;              /* (iconv_t)-1 for UTF-8 input */
+	int w1252;               /* windows-1252 input, converted here */
 	struct crawler_buf head; /* first bytes, until the encoding is known */
 	struct crawler_buf icarry;
 	struct crawler_buf conv;
 	struct crawler_buf fcarry; /* prefilter input not yet decided */
 	struct crawler_buf fout;
 	int fstate;
+	/* the bypass (filter_cdata, filter_text): a tracker of the markup the
+	 * filter passes, and the text that went around libxml2 */
+	int trk_off;      /* unsure of where libxml2 is: no more bypass */
+	int trk_wait;     /* markup cut by the end of the input: wait */
+	size_t trk_depth; /* open elements */
+	size_t trk_skip;  /* in this input, markup already looked at ends */
+	int txt_new;      /* a tag just ended: text may start */
+	int txt_stop;     /* the text ends at this '<' */
+	int txt_active;   /* fout from txt_fout on is element text */
+	size_t txt_fout;
+	struct crawler_buf cdq; /* records: seq, length, contents */
+	size_t cdq_off;         /* first record not yet handed over */
+	unsigned long cd_seq;   /* sequence number of the next section */
+	char nonce[17];
 	xmlEntity fake; /* returned by get_entity() for nothing but safety */
 
 	/* document state */
@@ -1159,6 +1183,40 @@ sax_chars(void *ud, const xmlChar *ch, int len)
 		fail_nomem(p);
 }
 
+/* A placeholder of filter_cdata(): the section's contents, as libxml2
+ * would have reported them.  Any other processing instruction is ignored. */
+static void
+sax_pi(void *ud, const xmlChar *target, const xmlChar *data)
+{
+	struct crawl_parser *p = ud;
+	const char *d = (const char *)data;
+	unsigned long seq;
+	uint64_t hdr[2];
+	char *e;
+
+	if (!d || strcmp((const char *)target, "pcmon") != 0 ||
+	    strncmp(d, p->nonce, 16) != 0 || d[16] != ' ')
+		return;
+	seq = strtoul(d + 17, &e, 10);
+	while (p->cdq_off + sizeof(hdr) <= p->cdq.len) {
+		const char *rec = p->cdq.p + p->cdq_off;
+
+		memcpy(hdr, rec, sizeof(hdr));
+		if (hdr[0] > seq)
+			break;
+		p->cdq_off += sizeof(hdr) + (size_t)hdr[1];
+		if (hdr[0] == seq) {
+			sax_chars(p, (const xmlChar *)rec + sizeof(hdr),
+			          (int)hdr[1]);
+			break;
+		}
+	}
+	if (p->cdq_off >= p->cdq.len) {
+		crawler_buf_reset(&p->cdq);
+		p->cdq_off = 0;
+	}
+}
+
 /* Entities: nothing declared is stored, nothing external is loaded. */
 static xmlEntityPtr
 sax_get_entity(void *ud, const xmlChar *name)
@@ -1395,6 +1453,22 @@ filter_ref(struct crawler_buf *o, const char *s, size_t n, int final, int *err)
 			const char *v;
 			size_t nl = i - 1;
 
+			/* the common ones without a table search; the same
+			 * as out_decoded() of their text */
+			if (nl == 2 && s[2] == 't' &&
+			    (s[1] == 'l' || s[1] == 'g')) {
+				*err = crawler_buf_add(
+				        o, s[1] == 'l' ? "&#60;" : "&#62;", 5);
+				return i + 1;
+			}
+			if (nl == 3 && memcmp(s + 1, "amp", 3) == 0) {
+				*err = crawler_buf_add(o, "&#38;", 5);
+				return i + 1;
+			}
+			if (nl == 4 && memcmp(s + 1, "quot", 4) == 0) {
+				*err = crawler_buf_add(o, "&#34;", 5);
+				return i + 1;
+			}
 			if (nl == 4 && memcmp(s + 1, "apos", 4) == 0) {
 				*err = crawler_buf_add(o, "&#39;", 5);
 				return i + 1;
@@ -1418,6 +1492,529 @@ filter_ref(struct crawler_buf *o, const char *s, size_t n, int final, int *err)
 }
 
 /*
+ * The end of the run from s[i] that passes the prefilter unchanged: bytes of
+ * tbl, valid UTF-8 other than U+FFFE and U+FFFF, and in text a '<' not
+ * followed by '!' (tags are the common case of '<': no lookahead needed).
+ * Multi-byte characters stay inside the run, so text in any script is one
+ * copy, not one call per character.
+ */
+#ifdef __SSE2__
+/*
+ * How many of the 16 bytes at s pass unchanged, as plain_run() decides, but
+ * 16 at a time: a bit per byte for each class, then the first byte that is a
+ * stop, a control character, a stray continuation byte or the lead of a
+ * sequence that is invalid or not complete within the 16.  Leads E0, ED and
+ * 2-byte ones are checked here; EF (U+FFFE, U+FFFF) and 4-byte leads are
+ * left to the scalar code, as is any sequence cut by the end of the block.
+ */
+static inline unsigned int
+plain_block(const unsigned char *s, __m128i stop, int text)
+{
+	const __m128i v = _mm_loadu_si128((const __m128i *)s);
+	unsigned int hi, ctl, stp, cont, l2, l3, req, gea0, err;
+
+	hi = (unsigned int)_mm_movemask_epi8(v);
+	/* signed compares: bytes >= 0x80 are negative */
+	ctl = (unsigned int)_mm_movemask_epi8(_mm_andnot_si128(
+	              _mm_or_si128(
+	                      _mm_or_si128(
+	                              _mm_cmpeq_epi8(v, _mm_set1_epi8(9)),
+	                              _mm_cmpeq_epi8(v, _mm_set1_epi8(10))),
+	                      _mm_cmpeq_epi8(v, _mm_set1_epi8(13))),
+	              _mm_cmplt_epi8(v, _mm_set1_epi8(0x20)))) &
+	      ~hi;
+	stp = (unsigned int)_mm_movemask_epi8(_mm_cmpeq_epi8(v, stop));
+	if (text)
+		stp |= (unsigned int)_mm_movemask_epi8(
+		        _mm_cmpeq_epi8(v, _mm_set1_epi8('<')));
+	if (!(hi | ctl | stp))
+		return 16;
+	/* 80-BF */
+	cont = (unsigned int)_mm_movemask_epi8(
+	        _mm_cmplt_epi8(v, _mm_set1_epi8((char)0xc0)));
+	/* C2-DF */
+	l2 = (unsigned int)_mm_movemask_epi8(
+	        _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8((char)0xc1)),
+	                      _mm_cmplt_epi8(v, _mm_set1_epi8((char)0xe0))));
+	/* E0-EF */
+	l3 = (unsigned int)_mm_movemask_epi8(
+	        _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8((char)0xdf)),
+	                      _mm_cmplt_epi8(v, _mm_set1_epi8((char)0xf0))));
+	/* A0-BF */
+	gea0 = (unsigned int)_mm_movemask_epi8(
+	               _mm_cmpgt_epi8(v, _mm_set1_epi8((char)0x9f))) &
+	       cont;
+	req = (l2 << 1) | (l3 << 1) | (l3 << 2);
+	err = ctl | stp;
+	err |= hi & ~cont & ~l2 & ~l3;            /* C0, C1, F0-FF */
+	err |= cont & ~req;                       /* stray continuation */
+	err |= l2 & ~(cont >> 1);                 /* cut or invalid 2-byte */
+	err |= l3 & ~((cont >> 1) & (cont >> 2)); /* cut or invalid 3-byte */
+	err |= (unsigned int)_mm_movemask_epi8(
+	               _mm_cmpeq_epi8(v, _mm_set1_epi8((char)0xe0))) &
+	       ~(gea0 >> 1); /* overlong */
+	err |= (unsigned int)_mm_movemask_epi8(
+	               _mm_cmpeq_epi8(v, _mm_set1_epi8((char)0xed))) &
+	       (gea0 >> 1); /* surrogate */
+	err |= (unsigned int)_mm_movemask_epi8(
+	        _mm_cmpeq_epi8(v, _mm_set1_epi8((char)0xef)));
+	err &= 0xffff;
+	return err ? (unsigned int)__builtin_ctz(err) : 16;
+}
+#endif
+
+/*
+ * The end of the run from s[i] that passes the prefilter unchanged: bytes of
+ * tbl, valid UTF-8 other than U+FFFE and U+FFFF, and in text a '<' not
+ * followed by '!' (tags are the common case of '<': no lookahead needed).
+ * Multi-byte characters stay inside the run, so text in any script is one
+ * copy, not one call per character.
+ */
+/* ---------------------------------------------------------------------- */
+/*
+ * The CDATA bypass.  libxml2's push parser reads a CDATA section three times
+ * byte by byte (looking for "]]>", checking UTF-8, counting lines), and RSS
+ * puts most of its bytes there.  When the filter sees a whole section in
+ * element content, it keeps the (filtered) contents aside and hands libxml2
+ * a processing instruction instead: "<?pcmon NONCE SEQ" with as many line
+ * feeds as the section had, so line numbers stay right.  sax_pi() then
+ * passes the contents to sax_chars() where the section would have been
+ * reported: same text, same place, same order.
+ *
+ * "In element content" is what a small tracker of the markup says; it knows
+ * tags, end tags and processing instructions, and gives up (trk_off) on
+ * anything it does not know exactly, like a DOCTYPE or a malformed tag, so
+ * a bypassed section is always one that libxml2 would have reported as a
+ * CDATA section inside an element.  Sections it is unsure of, or that are
+ * not whole in the input at hand, go through libxml2 as before.
+ */
+#define TRK_LOOK  4096      /* longest tag or PI the tracker waits for */
+#define CDATA_MAX (1 << 20) /* longest section bypassed */
+
+/* The first pat[0..m) in s[0..n), or NULL (memmem() is not POSIX). */
+static const void *
+find_seq(const void *s, size_t n, const char *pat, size_t m)
+{
+	const unsigned char *b = s, *e = b + n, *c;
+
+	while (m <= (size_t)(e - b) &&
+	       (c = memchr(b, pat[0], (size_t)(e - b) - m + 1)) != NULL) {
+		if (memcmp(c, pat, m) == 0)
+			return c;
+		b = c + 1;
+	}
+	return NULL;
+}
+
+/* How many '\n' in s[0..n). */
+static size_t
+count_lf(const char *s, size_t n)
+{
+	size_t k = 0, c = 0;
+
+#ifdef __SSE2__
+	const __m128i lf = _mm_set1_epi8('\n'), zero = _mm_setzero_si128();
+
+	while (k + 16 <= n) {
+		/* per-byte counts (up to 255 blocks), then summed */
+		__m128i acc = zero, sum;
+		size_t b;
+
+		for (b = 0; b < 255 && k + 16 <= n; b++, k += 16)
+			acc = _mm_sub_epi8(
+			        acc,
+			        _mm_cmpeq_epi8(_mm_loadu_si128((
+			                               const __m128i *)(s + k)),
+			                       lf));
+		sum = _mm_sad_epu8(acc, zero);
+		c += (size_t)_mm_cvtsi128_si32(sum) +
+		     (size_t)_mm_cvtsi128_si32(_mm_srli_si128(sum, 8));
+	}
+#endif
+	for (; k < n; k++)
+		c += s[k] == '\n';
+	return c;
+}
+
+static int
+trk_is_space(unsigned char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+/* The markup at s[i] == '<' (not "<!") ends before n: -1 to wait. */
+static int
+trk_more(struct crawl_parser *p, size_t avail, int final)
+{
+	if (!final && avail < TRK_LOOK)
+		return -1;
+	p->trk_off = 1;
+	return 0;
+}
+
+/* Follows the tag or PI at s[i] == '<'; returns -1 when it is cut by the
+ * end of the input and more may come, 1 after a tag, else 0. */
+static int
+trk_markup(struct crawl_parser *p, const unsigned char *s, size_t i, size_t n,
+           int final)
+{
+	size_t lim = n - i > TRK_LOOK ? i + TRK_LOOK : n, k = i + 1, ws;
+	int closing;
+	unsigned char q;
+
+	if (s[k] == '?') {
+		const unsigned char *e =
+		        k + 1 < lim ? find_seq(s + k + 1, lim - k - 1, "?>", 2)
+		                    : NULL;
+
+		if (!e)
+			return trk_more(p, n - i, final);
+		p->trk_skip = (size_t)(e - s) + 2;
+		return 0;
+	}
+	closing = s[k] == '/';
+	if (closing)
+		k++;
+	if (k >= lim)
+		return trk_more(p, n - i, final);
+	if (!is_name_start(s[k]))
+		goto off;
+	while (k < lim && is_name_char(s[k]))
+		k++;
+	for (;;) {
+		ws = k;
+		while (k < lim && trk_is_space(s[k]))
+			k++;
+		if (k >= lim)
+			return trk_more(p, n - i, final);
+		if (s[k] == '>') {
+			if (closing) {
+				if (p->trk_depth == 0)
+					goto off;
+				p->trk_depth--;
+			} else {
+				p->trk_depth++;
+			}
+			p->trk_skip = k + 1;
+			return 1;
+		}
+		if (closing)
+			goto off;
+		if (s[k] == '/') {
+			if (k + 1 >= lim)
+				return trk_more(p, n - i, final);
+			if (s[k + 1] != '>')
+				goto off;
+			p->trk_skip = k + 2;
+			return 1;
+		}
+		/* an attribute: whitespace, name, '=', quoted value */
+		if (k == ws || !is_name_start(s[k]))
+			goto off;
+		while (k < lim && is_name_char(s[k]))
+			k++;
+		while (k < lim && trk_is_space(s[k]))
+			k++;
+		if (k >= lim)
+			return trk_more(p, n - i, final);
+		if (s[k] != '=')
+			goto off;
+		k++;
+		while (k < lim && trk_is_space(s[k]))
+			k++;
+		if (k >= lim)
+			return trk_more(p, n - i, final);
+		q = s[k];
+		if (q != '"' && q != '\'')
+			goto off;
+		k++;
+		while (k < lim && s[k] != q && s[k] != '<')
+			k++;
+		if (k >= lim)
+			return trk_more(p, n - i, final);
+		if (s[k] == '<')
+			goto off;
+		k++;
+	}
+off:
+	p->trk_off = 1;
+	return 0;
+}
+
+static size_t
+plain_run(struct crawl_parser *p, const unsigned char *s, size_t i, size_t n,
+          const unsigned char *tbl, int text, int final)
+{
+#ifdef __SSE2__
+	const __m128i stop = _mm_set1_epi8((char)(tbl == plain_text    ? '&'
+	                                          : tbl == plain_cdata ? ']'
+	                                                               : '-'));
+#endif
+
+	while (i < n) {
+		unsigned char c;
+		int k;
+
+#ifdef __SSE2__
+		while (n - i >= 16) {
+			unsigned int m = plain_block(s + i, stop, text);
+
+			i += m;
+			if (m < 16)
+				break;
+		}
+		if (i >= n)
+			break;
+#endif
+		c = s[i];
+		if (tbl[c]) {
+			i++;
+			continue;
+		}
+		if (c >= 0xc2 && c < 0xe0) {
+			if (i + 1 < n && (s[i + 1] & 0xc0) == 0x80) {
+				i += 2;
+				continue;
+			}
+			break;
+		}
+		if (c >= 0xe0) {
+			k = crawler_utf8_seq(s + i, n - i);
+			if (k <= 0 ||
+			    (c == 0xef && s[i + 1] == 0xbf && s[i + 2] >= 0xbe))
+				break;
+			i += (size_t)k;
+			continue;
+		}
+		if (c == '<' && text && i + 1 < n && s[i + 1] != '!') {
+			if (p->txt_active) {
+				p->txt_stop = 1; /* filter_text() first */
+				break;
+			}
+			if (!p->trk_off && i >= p->trk_skip) {
+				int r = trk_markup(p, s, i, n, final);
+
+				if (r < 0) {
+					p->trk_wait = 1;
+					break;
+				}
+				if (r > 0 && !p->trk_off && p->trk_depth > 0 &&
+				    plain_run(p, s, i + 1, p->trk_skip,
+				              plain_text, 0,
+				              1) == p->trk_skip) {
+					/* a tag the filter leaves as it is, and
+					 * element text may follow */
+					p->txt_new = 1;
+					i = p->trk_skip;
+					break;
+				}
+			}
+			i++;
+			continue;
+		}
+		break;
+	}
+	return i;
+}
+
+/* The contents of a CDATA section as the filter would pass them: bad
+ * UTF-8, U+FFFE, U+FFFF and control characters become U+FFFD. */
+static int
+cdata_copy(struct crawl_parser *p, struct crawler_buf *o,
+           const unsigned char *s, size_t n)
+{
+	size_t i = 0;
+
+	while (i < n) {
+		size_t j = plain_run(p, s, i, n, plain_cdata, 0, 1);
+
+		if (j > i && crawler_buf_add(o, s + i, j - i) != 0)
+			return -1;
+		i = j;
+		if (i >= n)
+			break;
+		if (s[i] == ']' || s[i] == '-') {
+			if (crawler_buf_addc(o, (char)s[i]) != 0)
+				return -1;
+		} else {
+			int k = s[i] >= 0x80 ? crawler_utf8_seq(s + i, n - i)
+			                     : 0;
+
+			if (k > 0 && !(k == 3 && s[i] == 0xef &&
+			               s[i + 1] == 0xbf && s[i + 2] >= 0xbe)) {
+				if (crawler_buf_add(o, s + i, (size_t)k) != 0)
+					return -1;
+				i += (size_t)k;
+				continue;
+			}
+			if (crawler_buf_add(o, "\xef\xbf\xbd", 3) != 0)
+				return -1;
+		}
+		i++;
+	}
+	return 0;
+}
+
+/* Writes "<?pcmon NONCE SEQ" to pi (64 bytes); returns its length.  By
+ * hand: snprintf() here cost more than the rest of the placeholder. */
+static int
+placeholder_start(char pi[64], const char *nonce, unsigned long seq)
+{
+	char d[24];
+	int n = 0, k = 0;
+
+	memcpy(pi, "<?pcmon ", 8);
+	memcpy(pi + 8, nonce, 16);
+	pi[24] = ' ';
+	do
+		d[k++] = (char)('0' + seq % 10);
+	while ((seq /= 10) != 0);
+	while (k > 0)
+		pi[25 + n++] = d[--k];
+	return 25 + n;
+}
+
+/*
+ * The CDATA section at s[i] ("<![CDATA["): when it is whole in s[0..n) and
+ * the tracker knows it is in element content, its contents are kept aside
+ * and a placeholder goes to fout.  Returns the bytes consumed, 0 when the
+ * section goes through libxml2 as usual.
+ */
+static size_t
+filter_cdata(struct crawl_parser *p, const char *s, size_t i, size_t n,
+             int *err)
+{
+	const char *b = s + i + 9, *e;
+	size_t len, nl = 0, rec, k;
+	unsigned long seq;
+	uint64_t hdr[2];
+	char pi[64];
+	int pl;
+
+	if (p->trk_off || p->trk_depth == 0 || i < p->trk_skip || p->stopped)
+		return 0;
+	e = find_seq(b, n - i - 9, "]]>", 3);
+	if (!e || (len = (size_t)(e - b)) > CDATA_MAX)
+		return 0;
+	nl = count_lf(b, len);
+	seq = p->cd_seq++;
+	rec = p->cdq.len;
+	hdr[0] = seq;
+	hdr[1] = 0;
+	if (crawler_buf_add(&p->cdq, hdr, sizeof(hdr)) != 0 ||
+	    cdata_copy(p, &p->cdq, (const unsigned char *)b, len) != 0)
+		goto nomem;
+	hdr[1] = p->cdq.len - rec - sizeof(hdr);
+	memcpy(p->cdq.p + rec, hdr, sizeof(hdr));
+	pl = placeholder_start(pi, p->nonce, seq);
+	if (crawler_buf_add(&p->fout, pi, (size_t)pl) != 0)
+		goto nomem;
+	for (k = 0; k < nl; k++)
+		if (crawler_buf_addc(&p->fout, '\n') != 0)
+			goto nomem;
+	if (crawler_buf_add(&p->fout, "?>", 2) != 0)
+		goto nomem;
+	return (size_t)(e + 3 - (s + i));
+nomem:
+	*err = -1;
+	return 0;
+}
+
+/* Has s[0..n) a byte >= 0x80? */
+static int
+has_high(const char *s, size_t n)
+{
+	size_t k = 0;
+
+#ifdef __SSE2__
+	for (; k + 16 <= n; k += 16)
+		if (_mm_movemask_epi8(
+		            _mm_loadu_si128((const __m128i *)(s + k))))
+			return 1;
+#endif
+	for (; k < n; k++)
+		if ((unsigned char)s[k] >= 0x80)
+			return 1;
+	return 0;
+}
+
+/*
+ * The text bypass: element text from a tag to the next '<', whole in this
+ * input, as filtered into fout[txt_fout..].  When libxml2 would spend more
+ * on it than on a placeholder (references, non-ASCII, long), it goes the
+ * way of filter_cdata(): its character references decoded here (the filter
+ * leaves only references to '<', '>', '&', '"' and '\''), a placeholder in
+ * its place.  Text with CR (libxml2 turns CR LF into LF) or "]]>" (an error
+ * for libxml2) stays as it is.
+ */
+static int
+filter_text(struct crawl_parser *p)
+{
+	struct crawler_buf *o = &p->fout;
+	const char *t = o->p + p->txt_fout, *amp;
+	size_t len = o->len - p->txt_fout, rec, nl, k;
+	unsigned long seq;
+	uint64_t hdr[2];
+	char pi[64];
+	int pl;
+
+	p->txt_active = 0;
+	if (len < 16 || len > CDATA_MAX || p->stopped)
+		return 0;
+	amp = memchr(t, '&', len);
+	if (!amp && len < 512 && !has_high(t, len))
+		return 0;
+	if (memchr(t, '\r', len) || find_seq(t, len, "]]>", 3))
+		return 0;
+	nl = count_lf(t, len);
+	seq = p->cd_seq++;
+	rec = p->cdq.len;
+	hdr[0] = seq;
+	hdr[1] = 0;
+	if (crawler_buf_add(&p->cdq, hdr, sizeof(hdr)) != 0)
+		return -1;
+	while (amp) {
+		/* "&#" digits ';' or "&#x" hex digits ';' */
+		const char *r = amp + 2, *end = t + len;
+		int hex = 0;
+		unsigned long v = 0;
+		char ch;
+
+		if (crawler_buf_add(&p->cdq, t, (size_t)(amp - t)) != 0)
+			return -1;
+		if (*r == 'x' || *r == 'X') {
+			hex = 1;
+			r++;
+		}
+		for (; r < end && *r != ';'; r++) {
+			int d = *r >= '0' && *r <= '9' ? *r - '0'
+			                               : (*r | 0x20) - 'a' + 10;
+
+			if (v < 0x110000)
+				v = v * (hex ? 16 : 10) + (unsigned long)d;
+		}
+		ch = (char)v;
+		if (crawler_buf_addc(&p->cdq, ch) != 0)
+			return -1;
+		t = r + 1;
+		len = (size_t)(end - t);
+		amp = memchr(t, '&', len);
+	}
+	if (crawler_buf_add(&p->cdq, t, len) != 0)
+		return -1;
+	hdr[1] = p->cdq.len - rec - sizeof(hdr);
+	memcpy(p->cdq.p + rec, hdr, sizeof(hdr));
+	o->len = p->txt_fout;
+	pl = placeholder_start(pi, p->nonce, seq);
+	if (crawler_buf_add(o, pi, (size_t)pl) != 0)
+		return -1;
+	for (k = 0; k < nl; k++)
+		if (crawler_buf_addc(o, '\n') != 0)
+			return -1;
+	return crawler_buf_add(o, "?>", 2);
+}
+
+/*
  * Filters s[0..n) into p->fout; returns the bytes consumed (the rest waits
  * for more input unless final).
  */
@@ -1428,31 +2025,42 @@ filter_run(struct crawl_parser *p, const char *s, size_t n, int final)
 	size_t i = 0;
 	int err = 0;
 
+	p->trk_skip = 0;
+	p->trk_wait = 0;
+	p->txt_active = 0;
+	p->txt_new = 0;
+	p->txt_stop = 0;
 	while (i < n && !err) {
 		const unsigned char *tbl = p->fstate == FS_TEXT ? plain_text
 		                           : p->fstate == FS_CDATA
 		                                   ? plain_cdata
 		                                   : plain_comment;
 		unsigned char c = (unsigned char)s[i];
-		size_t j = i;
+		size_t j = plain_run(p, (const unsigned char *)s, i, n, tbl,
+		                     p->fstate == FS_TEXT, final);
 
-		for (;;) {
-			while (j < n && tbl[(unsigned char)s[j]])
-				j++;
-			/* tags are the common case of '<': no lookahead needed
-			 */
-			if (j + 1 < n && s[j] == '<' && p->fstate == FS_TEXT &&
-			    s[j + 1] != '!') {
-				j++;
-				continue;
-			}
-			break;
-		}
-		if (j > i) {
+		int moved = j > i;
+
+		if (moved) {
 			err = crawler_buf_add(o, s + i, j - i);
 			i = j;
+		}
+		if (p->trk_wait)
+			break; /* a tag cut by the end of the input: wait */
+		if (p->txt_new) {
+			p->txt_new = 0;
+			p->txt_active = 1;
+			p->txt_fout = o->len;
 			continue;
 		}
+		if (p->txt_stop) {
+			p->txt_stop = 0;
+			if (!err)
+				err = filter_text(p);
+			continue;
+		}
+		if (moved)
+			continue;
 		if (c >= 0x80) {
 			int k = crawler_utf8_seq((const unsigned char *)s + i,
 			                         n - i);
@@ -1484,16 +2092,29 @@ filter_run(struct crawl_parser *p, const char *s, size_t n, int final)
 			continue;
 		}
 		if (c == '<') {
+			if (p->txt_active && (err = filter_text(p)) != 0)
+				break;
 			if (n - i < 9 && !final)
 				break;
+			if (i < p->trk_skip ||
+			    (i + 1 < n && s[i + 1] == '!' &&
+			     (n - i < 4 || memcmp(s + i, "<!--", 4) != 0) &&
+			     (n - i < 9 || memcmp(s + i, "<![CDATA[", 9) != 0)))
+				p->trk_off = 1; /* inside a PI, a DOCTYPE */
 			if (n - i >= 4 && memcmp(s + i, "<!--", 4) == 0) {
 				p->fstate = FS_COMMENT;
 				err = crawler_buf_add(o, s + i, 4);
 				i += 4;
 			} else if (n - i >= 9 &&
 			           memcmp(s + i, "<![CDATA[", 9) == 0) {
+				size_t used = filter_cdata(p, s, i, n, &err);
+
+				if (used) {
+					i += used;
+					continue;
+				}
 				p->fstate = FS_CDATA;
-				err = crawler_buf_add(o, s + i, 9);
+				err = err ? err : crawler_buf_add(o, s + i, 9);
 				i += 9;
 			} else {
 				err = crawler_buf_addc(o, '<');
@@ -1547,6 +2168,65 @@ filter_feed(struct crawl_parser *p, const char *s, size_t n, int final)
 		return;
 	if (p->fout.len || final)
 		xml_push(p, crawler_buf_str(&p->fout), p->fout.len, final);
+	if (p->stopped || final) {
+		/* nobody will ask for these any more */
+		crawler_buf_release(&p->cdq);
+		p->cdq_off = 0;
+	}
+}
+
+/*
+ * windows-1252 (and the Latin-1 and ASCII labels mapped to it) without
+ * iconv: a table, byte for byte what glibc's converter gives, U+FFFD for
+ * the five bytes it does not know (0x81, 0x8D, 0x8F, 0x90, 0x9D).
+ */
+static void
+decode_1252(struct crawl_parser *p, const char *str, size_t n, int final)
+{
+	/* clang-format off */
+	static const uint16_t hi[32] = {
+		0x20ac, 0xfffd, 0x201a, 0x0192, 0x201e, 0x2026, 0x2020, 0x2021,
+		0x02c6, 0x2030, 0x0160, 0x2039, 0x0152, 0xfffd, 0x017d, 0xfffd,
+		0xfffd, 0x2018, 0x2019, 0x201c, 0x201d, 0x2022, 0x2013, 0x2014,
+		0x02dc, 0x2122, 0x0161, 0x203a, 0x0153, 0xfffd, 0x017e, 0x0178,
+	};
+	/* clang-format on */
+	const unsigned char *s = (const unsigned char *)str;
+	struct crawler_buf *c = &p->conv;
+	size_t i = 0;
+	char *o;
+
+	crawler_buf_reset(c);
+	/* at most 3 bytes out per byte in */
+	if (n > (((size_t)-1) - 16) / 3 || crawler_buf_add(c, NULL, 0) != 0) {
+		fail_nomem(p);
+		return;
+	}
+	if (c->cap < n * 3 + 1) {
+		char *np = realloc(c->p, n * 3 + 1);
+
+		if (!np) {
+			fail_nomem(p);
+			return;
+		}
+		c->p = np;
+		c->cap = n * 3 + 1;
+	}
+	o = c->p;
+	while (i < n) {
+		unsigned int b = s[i++];
+		uint32_t cp;
+
+		if (b < 0x80) {
+			*o++ = (char)b;
+			continue;
+		}
+		cp = b < 0xa0 ? hi[b - 0x80] : b;
+		o += crawler_utf8_encode(cp, o);
+	}
+	c->len = (size_t)(o - c->p);
+	c->p[c->len] = '\0';
+	filter_feed(p, c->p, c->len, final);
 }
 
 /* Bytes in the document's encoding; converted with iconv when needed. */
@@ -1556,6 +2236,10 @@ decode_feed(struct crawl_parser *p, const char *s, size_t n, int final)
 	char *in, *out;
 	size_t inleft, outleft;
 
+	if (p->w1252) {
+		decode_1252(p, s, n, final);
+		return;
+	}
 	if (p->cd == (iconv_t)-1) {
 		filter_feed(p, s, n, final);
 		return;
@@ -1680,6 +2364,10 @@ open_iconv(struct crawl_parser *p, const char *label, size_t n)
 
 	if (!name)
 		return;
+	if (strcmp(name, "WINDOWS-1252") == 0) {
+		p->w1252 = 1;
+		return;
+	}
 	if (!*name) {
 		memcpy(buf, label, n);
 		buf[n] = '\0';
@@ -1822,6 +2510,14 @@ crawler_parser_create(const struct crawl_parse_opts *opts,
 	crawler_buf_init(&p->conv, 0);
 	crawler_buf_init(&p->fcarry, 0);
 	crawler_buf_init(&p->fout, 0);
+	crawler_buf_init(&p->cdq, 0);
+	/* not a secret: only makes a document's own "<?pcmon ...?>" unlikely
+	 * to be taken for a placeholder */
+	snprintf(p->nonce, sizeof(p->nonce), "%08lx%08lx",
+	         (unsigned long)((uintptr_t)p & 0xffffffffu),
+	         (unsigned long)(((unsigned long)time(NULL) ^
+	                          (unsigned long)clock()) &
+	                         0xffffffffu));
 	init_tables();
 	xmlInitParser();
 
@@ -1832,6 +2528,7 @@ crawler_parser_create(const struct crawl_parse_opts *opts,
 	sax.characters = sax_chars;
 	sax.ignorableWhitespace = sax_chars;
 	sax.cdataBlock = sax_chars;
+	sax.processingInstruction = sax_pi;
 	sax.getEntity = sax_get_entity;
 	sax.getParameterEntity = sax_get_pe;
 	sax.entityDecl = sax_entity_decl;
@@ -1991,6 +2688,7 @@ crawler_parser_free(struct crawl_parser *p)
 	crawler_buf_release(&p->conv);
 	crawler_buf_release(&p->fcarry);
 	crawler_buf_release(&p->fout);
+	crawler_buf_release(&p->cdq);
 	while (p->nbases)
 		free(p->bases[--p->nbases].url);
 	free(p->bases);

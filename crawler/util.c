@@ -161,45 +161,6 @@ crawler_buf_add_utf8(struct crawler_buf *b, uint32_t cp)
 }
 
 int
-crawler_utf8_seq(const unsigned char *s, size_t n)
-{
-	unsigned char c = s[0];
-	int len, i;
-	unsigned char lo = 0x80, hi = 0xbf;
-
-	if (c < 0x80)
-		return 1;
-	if (c < 0xc2)
-		return 0;
-	if (c < 0xe0) {
-		len = 2;
-	} else if (c < 0xf0) {
-		len = 3;
-		if (c == 0xe0)
-			lo = 0xa0;
-		else if (c == 0xed)
-			hi = 0x9f; /* no surrogates */
-	} else if (c < 0xf5) {
-		len = 4;
-		if (c == 0xf0)
-			lo = 0x90;
-		else if (c == 0xf4)
-			hi = 0x8f;
-	} else {
-		return 0;
-	}
-	for (i = 1; i < len; i++) {
-		if ((size_t)i >= n)
-			return -1;
-		if (s[i] < lo || s[i] > hi)
-			return 0;
-		lo = 0x80;
-		hi = 0xbf;
-	}
-	return len;
-}
-
-int
 crawler_buf_add_repaired(struct crawler_buf *b, const char *str, size_t n)
 {
 	const unsigned char *s = (const unsigned char *)str;

@@ -24,84 +24,126 @@ static const char usage[] =
         "line: id, title, summary, link, published, updated, author.\n"
         "  --base URL  the document's URL, to resolve relative links\n";
 
+/* Each entry is escaped into buf and handed to stdio in one fwrite() at its
+ * end (or when buf fills up), so output still streams entry by entry. */
 struct parse_out {
 	FILE *fp;
 	int failed; /* a write failed */
+	size_t len;
+	char buf[64 * 1024];
+};
+
+static void
+out_flush(struct parse_out *o)
+{
+	if (o->len && fwrite(o->buf, 1, o->len, o->fp) != o->len && !o->failed)
+		o->failed = errno ? errno : EIO;
+	o->len = 0;
+}
+
+static void
+out_add(struct parse_out *o, const char *s, size_t n)
+{
+	while (n > sizeof(o->buf) - o->len) {
+		size_t room = sizeof(o->buf) - o->len;
+
+		memcpy(o->buf + o->len, s, room);
+		o->len += room;
+		s += room;
+		n -= room;
+		out_flush(o);
+	}
+	memcpy(o->buf + o->len, s, n);
+	o->len += n;
+}
+
+#define OUT_LIT(o, lit) out_add((o), (lit), sizeof(lit) - 1)
+
+/* bytes a JSON string must escape: '"', '\\' and the control characters */
+static const unsigned char json_esc[256] = {
+	[0x00] = 1, [0x01] = 1, [0x02] = 1, [0x03] = 1, [0x04] = 1, [0x05] = 1,
+	[0x06] = 1, [0x07] = 1, [0x08] = 1, [0x09] = 1, [0x0a] = 1, [0x0b] = 1,
+	[0x0c] = 1, [0x0d] = 1, [0x0e] = 1, [0x0f] = 1, [0x10] = 1, [0x11] = 1,
+	[0x12] = 1, [0x13] = 1, [0x14] = 1, [0x15] = 1, [0x16] = 1, [0x17] = 1,
+	[0x18] = 1, [0x19] = 1, [0x1a] = 1, [0x1b] = 1, [0x1c] = 1, [0x1d] = 1,
+	[0x1e] = 1, [0x1f] = 1, ['"'] = 1,  ['\\'] = 1,
 };
 
 /* A JSON string, or null.  The text is valid UTF-8 (crawler.h promises it):
  * only '"', '\\' and control characters need escapes. */
 static void
-json_put_str(FILE *fp, const char *s)
+json_put_str(struct parse_out *o, const char *str)
 {
-	const char *run;
+	const unsigned char *s = (const unsigned char *)str, *run;
 
 	if (!s) {
-		fputs("null", fp);
+		OUT_LIT(o, "null");
 		return;
 	}
-	putc('"', fp);
-	run = s;
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
+	OUT_LIT(o, "\"");
+	for (run = s;; s++) {
+		unsigned char c = *s;
+		char u[8];
 
-		if (c >= 0x20 && c != '"' && c != '\\')
+		if (!json_esc[c])
 			continue;
 		if (s > run)
-			fwrite(run, 1, (size_t)(s - run), fp);
+			out_add(o, (const char *)run, (size_t)(s - run));
 		run = s + 1;
 		switch (c) {
-		case '"': fputs("\\\"", fp); break;
-		case '\\': fputs("\\\\", fp); break;
-		case '\n': fputs("\\n", fp); break;
-		case '\r': fputs("\\r", fp); break;
-		case '\t': fputs("\\t", fp); break;
-		case '\b': fputs("\\b", fp); break;
-		case '\f': fputs("\\f", fp); break;
-		default: fprintf(fp, "\\u%04x", c); break;
+		case '\0': OUT_LIT(o, "\""); return;
+		case '"': OUT_LIT(o, "\\\""); break;
+		case '\\': OUT_LIT(o, "\\\\"); break;
+		case '\n': OUT_LIT(o, "\\n"); break;
+		case '\r': OUT_LIT(o, "\\r"); break;
+		case '\t': OUT_LIT(o, "\\t"); break;
+		case '\b': OUT_LIT(o, "\\b"); break;
+		case '\f': OUT_LIT(o, "\\f"); break;
+		default:
+			snprintf(u, sizeof(u), "\\u%04x", c);
+			out_add(o, u, 6);
+			break;
 		}
 	}
-	if (s > run)
-		fwrite(run, 1, (size_t)(s - run), fp);
-	putc('"', fp);
 }
 
 static void
-json_put_date(FILE *fp, int64_t t)
+json_put_date(struct parse_out *o, int64_t t)
 {
 	char buf[40];
 
 	if (t == CRAWL_TIME_NONE) {
-		fputs("null", fp);
+		OUT_LIT(o, "null");
 		return;
 	}
 	crawler_format_date(t, buf, sizeof(buf));
-	json_put_str(fp, buf);
+	json_put_str(o, buf);
 }
 
 static int
 print_item(const struct crawl_item *it, void *arg)
 {
 	struct parse_out *o = arg;
-	FILE *fp = o->fp;
 
-	fputs("{\"id\":", fp);
-	json_put_str(fp, it->id);
-	fputs(",\"title\":", fp);
-	json_put_str(fp, it->title);
-	fputs(",\"summary\":", fp);
-	json_put_str(fp, it->summary);
-	fputs(",\"link\":", fp);
-	json_put_str(fp, it->link);
-	fputs(",\"published\":", fp);
-	json_put_date(fp, it->published);
-	fputs(",\"updated\":", fp);
-	json_put_date(fp, it->updated);
-	fputs(",\"author\":", fp);
-	json_put_str(fp, it->author);
-	fputs("}\n", fp);
-	if (ferror(fp)) {
-		o->failed = errno ? errno : EIO;
+	OUT_LIT(o, "{\"id\":");
+	json_put_str(o, it->id);
+	OUT_LIT(o, ",\"title\":");
+	json_put_str(o, it->title);
+	OUT_LIT(o, ",\"summary\":");
+	json_put_str(o, it->summary);
+	OUT_LIT(o, ",\"link\":");
+	json_put_str(o, it->link);
+	OUT_LIT(o, ",\"published\":");
+	json_put_date(o, it->published);
+	OUT_LIT(o, ",\"updated\":");
+	json_put_date(o, it->updated);
+	OUT_LIT(o, ",\"author\":");
+	json_put_str(o, it->author);
+	OUT_LIT(o, "}\n");
+	out_flush(o);
+	if (o->failed || ferror(o->fp)) {
+		if (!o->failed)
+			o->failed = errno ? errno : EIO;
 		return 1; /* stop: nobody reads us */
 	}
 	return 0;
@@ -117,7 +159,7 @@ CMD_FN(cmd_parse)
 	static char buf[64 * 1024];
 	struct crawl_parse_opts po;
 	struct crawl_parser *p = NULL;
-	struct parse_out out = { stdout, 0 };
+	static struct parse_out out;
 	const char *path = "-", *base = NULL;
 	char err[512];
 	FILE *fp;
@@ -162,6 +204,9 @@ CMD_FN(cmd_parse)
 		return EXIT_PARTIAL;
 	}
 
+	out.fp = stdout;
+	out.failed = 0;
+	out.len = 0;
 	memset(&po, 0, sizeof(po));
 	po.base_url = base;
 	po.on_item = print_item;
