@@ -17,12 +17,17 @@
 #include "crawler/crawler.h"
 
 static const char usage[] =
-        "usage: pcmon parse [--base URL] [FILE | -]\n"
+        "usage: pcmon parse [--base URL] [FILE | -]...\n"
         "\n"
-        "Parses one RSS, RDF or Atom document (standard input when FILE is\n"
+        "Parses an RSS, RDF or Atom document (standard input when FILE is\n"
         "missing or \"-\") and prints each entry as a JSON object on its own\n"
         "line: id, title, summary, link, published, updated, author.\n"
-        "  --base URL  the document's URL, to resolve relative links\n";
+        "Several FILEs are parsed one after the other, each as a document of\n"
+        "its own, in one process (as pcmon crawl parses feeds).\n"
+        "  --base URL  the document's URL, to resolve relative links\n"
+        "\n"
+        "Exit status: 0 when every document was parsed, 1 when nothing could\n"
+        "be parsed from one of them (the others are still printed), 2 usage.\n";
 
 /* Each entry is escaped into buf and handed to stdio in one fwrite() at its
  * end (or when buf fills up), so output still streams entry by entry. */
@@ -149,52 +154,16 @@ print_item(const struct crawl_item *it, void *arg)
 	return 0;
 }
 
-CMD_FN(cmd_parse)
+/* Parses one document and prints its entries; returns the exit status. */
+static int
+parse_one(const char *path, const char *base, struct parse_out *pout)
 {
-	static const struct option opts[] = {
-		{ "base", required_argument, NULL, 'b' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
 	static char buf[64 * 1024];
 	struct crawl_parse_opts po;
 	struct crawl_parser *p = NULL;
-	static struct parse_out out;
-	const char *path = "-", *base = NULL;
 	char err[512];
 	FILE *fp;
-	int c, rc, status = EXIT_OK;
-
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "hb:", opts, NULL)) != -1) {
-		switch (c) {
-		case 'b': base = optarg; break;
-		case 'h': return cmd_usage(ctx, usage, EXIT_OK);
-		default:
-			if (optopt && optopt != '?' && optopt != 'b')
-				fprintf(stderr,
-				        "pcmon parse: unknown option '-%c'\n",
-				        optopt);
-			else if (optopt == 'b' ||
-			         (argv[optind - 1] &&
-			          strncmp(argv[optind - 1], "--base", 6) == 0))
-				fprintf(stderr, "pcmon parse: option '--base' "
-				                "needs a URL\n");
-			else
-				fprintf(stderr,
-				        "pcmon parse: unknown option "
-				        "'%s'\n",
-				        argv[optind - 1]);
-			return cmd_usage(ctx, usage, EXIT_USAGE);
-		}
-	}
-	if (argc - optind > 1) {
-		fprintf(stderr, "pcmon parse: too many arguments\n");
-		return cmd_usage(ctx, usage, EXIT_USAGE);
-	}
-	if (optind < argc)
-		path = argv[optind];
+	int rc, status = EXIT_OK;
 
 	if (strcmp(path, "-") == 0) {
 		fp = stdin;
@@ -204,13 +173,13 @@ CMD_FN(cmd_parse)
 		return EXIT_PARTIAL;
 	}
 
-	out.fp = stdout;
-	out.failed = 0;
-	out.len = 0;
+	pout->fp = stdout;
+	pout->failed = 0;
+	pout->len = 0;
 	memset(&po, 0, sizeof(po));
 	po.base_url = base;
 	po.on_item = print_item;
-	po.arg = &out;
+	po.arg = pout;
 	if ((rc = crawler_parser_create(&po, &p)) != CRAWL_OK) {
 		fprintf(stderr, "pcmon parse: %s\n", crawler_strerror(rc));
 		status = EXIT_FAIL;
@@ -238,9 +207,9 @@ CMD_FN(cmd_parse)
 	}
 	if (rc == CRAWL_OK)
 		rc = crawler_parser_finish(p, err, sizeof(err));
-	if (out.failed || fflush(stdout) != 0) {
+	if (pout->failed || fflush(stdout) != 0) {
 		fprintf(stderr, "pcmon parse: cannot write output: %s\n",
-		        strerror(out.failed ? out.failed : errno));
+		        strerror(pout->failed ? pout->failed : errno));
 		status = EXIT_FAIL;
 	} else if (rc == CRAWL_ERR_NOMEM) {
 		fprintf(stderr, "pcmon parse: '%s': out of memory\n", path);
@@ -254,5 +223,55 @@ done:
 	crawler_parser_free(p);
 	if (fp != stdin)
 		fclose(fp);
+	return status;
+}
+
+CMD_FN(cmd_parse)
+{
+	static const struct option opts[] = {
+		{ "base", required_argument, NULL, 'b' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	static struct parse_out out;
+	const char *base = NULL;
+	int c, i, rc, status = EXIT_OK;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "hb:", opts, NULL)) != -1) {
+		switch (c) {
+		case 'b': base = optarg; break;
+		case 'h': return cmd_usage(ctx, usage, EXIT_OK);
+		default:
+			if (optopt && optopt != '?' && optopt != 'b')
+				fprintf(stderr,
+				        "pcmon parse: unknown option '-%c'\n",
+				        optopt);
+			else if (optopt == 'b' ||
+			         (argv[optind - 1] &&
+			          strncmp(argv[optind - 1], "--base", 6) == 0))
+				fprintf(stderr, "pcmon parse: option '--base' "
+				                "needs a URL\n");
+			else
+				fprintf(stderr,
+				        "pcmon parse: unknown option "
+				        "'%s'\n",
+				        argv[optind - 1]);
+			return cmd_usage(ctx, usage, EXIT_USAGE);
+		}
+	}
+	out.fp = stdout;
+	if (optind >= argc)
+		return parse_one("-", base, &out);
+	for (i = optind; i < argc; i++) {
+		rc = parse_one(argv[i], base, &out);
+		/* the worst status wins: a failure of pcmon itself over a
+		 * document that could not be parsed */
+		if (rc == EXIT_FAIL || (rc != EXIT_OK && status == EXIT_OK))
+			status = rc;
+		if (rc == EXIT_FAIL)
+			break;
+	}
 	return status;
 }
