@@ -57,6 +57,9 @@ const struct classify_feature_opts *vocab_opts(const struct classify_vocab *v);
 int vocab_vectorize(const struct classify_vocab *v, const char *text,
                     const char *lang, struct svm_node **out, size_t *n);
 
+/* The stop words of a language (ISO 639-1), sorted; NULL when none. */
+const char *const *stopwords_get(const char *code, size_t *n);
+
 /* The vocabulary section of a model bundle: options, then one line per
  * term "index<TAB>idf<TAB>term" (terms hold no tab or newline). */
 int vocab_write(const struct classify_vocab *v, FILE *fp);
