@@ -9,11 +9,19 @@
 #
 # 1. generates the corpus with gen.py into bench/out/parse/ (git-ignored)
 #    when it is missing or gen.py changed;
-# 2. times each tool over file sets under GNU time ('%e %U %S %M': wall,
-#    user, sys, peak RSS), the loop running inside one "sh -c" so that the
-#    CPU of every child process is counted; %M is the peak RSS of the
-#    largest single process of the tree;
-#      pcmon        pcmon parse FILE > /dev/null, one process per file
+# 2. times each tool over file sets with timer.c (built here with cc: wall,
+#    user, sys, peak RSS, as GNU time's '%e %U %S %M' but in microseconds,
+#    not 10 ms steps), the loop running inside one "sh -c" so that the CPU of every
+#    child process is counted; the peak RSS is that of the largest single
+#    process of the tree;
+#      pcmon        pcmon parse FILE > /dev/null, one process per file, as
+#                   sfeed_update runs sfeed (pays pcmon's start-up, ~5 ms of
+#                   dynamic loading for libcurl's 44 libraries, per file)
+#      pcmon-1p     pcmon parse FILE FILE ... > /dev/null: the whole set in
+#                   ONE process (xargs; the number of invocations xargs made
+#                   is recorded and reported), each file a document of its
+#                   own - the way pcmon crawl parses, in one long-running
+#                   process
 #      sfeed        the sfeed_update way: ENC=$(sfeed_xmlenc < f); non-UTF-8:
 #                   iconv -cs -f ENC -t UTF-8 < f | sfeed; else sfeed < f
 #      sfeed-bare   sfeed < f alone (information: the parser without the
@@ -21,27 +29,30 @@
 #      feedparser   fp.py: feedparser.parse(bytes) per file, in one python
 #                   process, on a fixed subset only (slow); its ratio to
 #                   pcmon is per CPU second on that same subset;
-# 3. counts entries in an untimed pass, cross-checks them, and writes the
+# 3. counts entries in an untimed pass (per file for the per-file tools; per
+#    set for pcmon-1p, whose one-process output over the whole corpus must
+#    also equal, byte for byte, the per-file outputs concatenated),
+#    cross-checks them, and writes the
 #    "## Parser" section of bench/RESULTS.md (report.py).
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 out="$root/bench/out/parse"
+PCMON_SET=${PCMON:-}
 PCMON=${PCMON:-$root/pcmon}
 case $PCMON in /*) ;; *) PCMON=$(pwd)/$PCMON ;; esac
 PY=/usr/bin/python3     # Debian's python3-feedparser is installed for it
 RUNS=${RUNS:-3}
-TIME=/usr/bin/time
+TIME=$out/timer
 
 die() { echo "run.sh: $*" >&2; exit 2; }
 
 # ---- tools
 missing=""
-for t in sfeed sfeed_xmlenc iconv; do
+for t in sfeed sfeed_xmlenc iconv cc; do
 	command -v "$t" >/dev/null 2>&1 || missing="$missing $t"
 done
-"$TIME" -f %e true >/dev/null 2>&1 || missing="$missing /usr/bin/time(GNU)"
 "$PY" -c 'import feedparser' >/dev/null 2>&1 || missing="$missing python3-feedparser"
 [ -z "$missing" ] || die "missing:$missing - run 'sh deps.sh --bench' (as root) first"
 have_pcmon=1
@@ -58,6 +69,9 @@ if [ ! -f "$out/manifest.tsv" ] || [ "$(cat "$out/.stamp" 2>/dev/null)" != "$sta
 	"$PY" "$here/gen.py" "$out" >&2
 	echo "$stamp" > "$out/.stamp"
 fi
+
+mkdir -p "$out"
+cc -O2 -o "$TIME" "$here/timer.c" || die "cannot build timer.c"
 
 res="$out/results"
 rm -rf "$res"
@@ -98,6 +112,9 @@ i=0; : > "$res/lists/tiny"
 while [ $i -lt 200 ]; do echo "$res/tiny.xml" >> "$res/lists/tiny"; i=$((i + 1)); done
 
 # ---- the loops (each run as: sh -c SCRIPT sh LIST)
+# one process: xargs splits only past its 128 KiB command buffer; every
+# set here is well under it, and xargs.tsv records the invocations made
+loop_1p='xargs -d "\n" "$PCMON" parse < "$1" > /dev/null || echo "pcmon-1p: pcmon parse (via xargs) failed" >&2'
 loop_pcmon='while IFS= read -r f; do "$PCMON" parse "$f" > /dev/null || echo "pcmon parse failed: $f" >&2; done < "$1"'
 loop_sfeed='while IFS= read -r f; do
 	enc=$(sfeed_xmlenc < "$f")
@@ -115,23 +132,31 @@ measure() {
 	tool=$1 set=$2
 	case $tool in
 	pcmon) script=$loop_pcmon ;;
+	pcmon-1p) script=$loop_1p ;;
 	sfeed) script=$loop_sfeed ;;
 	sfeed-bare) script=$loop_bare ;;
 	feedparser) script="" ;;
 	esac
 	if [ "$tool" = feedparser ]; then
-		"$TIME" -f '%e %U %S %M' -o "$res/t" "$PY" "$here/fp.py" "$res/lists/$set" \
+		"$TIME" "$res/t" "$PY" "$here/fp.py" "$res/lists/$set" \
 			"$res/counts/feedparser.$set" 2>> "$res/errors" ||
 			echo "run.sh: feedparser run failed" >&2
 	else
-		"$TIME" -f '%e %U %S %M' -o "$res/t" sh -c "$script" sh "$res/lists/$set" 2>> "$res/errors" ||
+		"$TIME" "$res/t" sh -c "$script" sh "$res/lists/$set" 2>> "$res/errors" ||
 			echo "run.sh: $tool run failed" >&2
 	fi
 	printf '%s\t%s\t%s\t%s\n' "$tool" "$set" "$run" "$(tr ' ' '\t' < "$res/t" | tail -1)" >> "$res/raw.tsv"
 }
 
 tools="sfeed sfeed-bare"
-[ $have_pcmon = 1 ] && tools="pcmon $tools"
+[ $have_pcmon = 1 ] && tools="pcmon pcmon-1p $tools"
+
+sets="all small medium big fpsub med-rss2 med-atom med-rdf med-8bit tiny mem-ref-1mb mem-big-20mb mem-big-50mb"
+# how many pcmon processes xargs starts per set (1 = one process)
+: > "$res/xargs.tsv"
+for set in $sets; do
+	printf '%s\t%s\n' "$set" "$(xargs -d '\n' echo < "$res/lists/$set" | wc -l)" >> "$res/xargs.tsv"
+done
 
 # warm the page cache so that every tool reads from memory
 cat $(cat "$res/lists/all") > /dev/null
@@ -141,8 +166,7 @@ printf 'tool\tset\trun\twall\tuser\tsys\tmaxrss_kb\n' > "$res/raw.tsv"
 run=1
 while [ $run -le "$RUNS" ]; do
 	echo "run.sh: run $run of $RUNS ..." >&2
-	for set in all small medium big fpsub med-rss2 med-atom med-rdf med-8bit \
-	           tiny mem-ref-1mb mem-big-20mb mem-big-50mb; do
+	for set in $sets; do
 		for tool in $tools; do
 			measure "$tool" "$set"
 		done
@@ -158,7 +182,17 @@ count() { # TOOL SCRIPT-PRINTING-ENTRIES
 		printf '%s\t%s\n' "$f" "$(sh -c "$2" sh "$f" 2>/dev/null | wc -l)"
 	done < "$res/lists/all" > "$res/counts/$1"
 }
-[ $have_pcmon = 1 ] && count pcmon '"$PCMON" parse "$1"'
+if [ $have_pcmon = 1 ]; then
+	count pcmon '"$PCMON" parse "$1"'
+	# pcmon-1p: entries per set from one process over the set
+	for set in $sets; do
+		printf '%s\t%s\n' "$set" "$(xargs -d '\n' "$PCMON" parse < "$res/lists/$set" 2>/dev/null | wc -l)"
+	done > "$res/counts/pcmon-1p.sets"
+	# and its output over the whole corpus = the per-file outputs concatenated
+	a=$(xargs -d '\n' "$PCMON" parse < "$res/lists/all" 2>/dev/null | sha256sum | cut -c1-16)
+	b=$(while IFS= read -r f; do "$PCMON" parse "$f" 2>/dev/null; done < "$res/lists/all" | sha256sum | cut -c1-16)
+	printf '%s\t%s\n' "$a" "$b" > "$res/counts/pcmon-1p.same"
+fi
 count sfeed 'enc=$(sfeed_xmlenc < "$1")
 	if [ "$enc" != "" ] && [ "$enc" != "utf-8" ]; then
 		iconv -cs -f "$enc" -t UTF-8 < "$1" 2>/dev/null | sfeed
@@ -174,5 +208,6 @@ fi
 set -- "$out" "$root/bench/RESULTS.md"
 [ "${NORESULTS:-}" = 1 ] && set -- "$out" ""
 cmd="sh bench/parse/run.sh"
+[ -n "${PCMON_SET:-}" ] && cmd="PCMON=$PCMON_SET $cmd"
 [ "$RUNS" != 3 ] && cmd="RUNS=$RUNS $cmd"
 "$PY" "$here/report.py" "$@" "$cmd" "$have_pcmon" "$PCMON"
