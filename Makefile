@@ -7,6 +7,7 @@
 #   make deps         install missing Debian packages (needs root)
 #   make install PREFIX=/usr/local DESTDIR=
 #   make bench-parse  parser benchmark against sfeed and feedparser
+#   make bench-crawl  crawler benchmark against sfeed_update and curl
 #
 # Dependencies are declared here (pkg-config names) and in deps.sh (Debian
 # package names); nothing else lists them.
@@ -127,6 +128,9 @@ format-check:
 bench-parse: $(PCMON)
 	sh bench/parse/run.sh
 
+bench-crawl: $(PCMON)
+	sh bench/crawl/run.sh
+
 install: $(PCMON)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR) $(DESTDIR)$(SHAREDIR)
 	install -m 755 $(PCMON) $(DESTDIR)$(BINDIR)/pcmon
@@ -140,4 +144,4 @@ uninstall:
 clean:
 	rm -rf build pcmon
 
-.PHONY: all pcmon units test test-run demo check deps check-banned format-check bench-parse install uninstall clean
+.PHONY: all pcmon units test test-run demo check deps check-banned format-check bench-parse bench-crawl install uninstall clean
