@@ -40,6 +40,10 @@ CMD_FN(cmd_crawl);
 CMD_FN(cmd_items);
 CMD_FN(cmd_db);
 CMD_FN(cmd_config);
+CMD_FN(cmd_train);
+CMD_FN(cmd_eval);
+CMD_FN(cmd_predict);
+CMD_FN(cmd_classify);
 
 /*
  * Helpers for commands (main.c): usage output in one format, so that

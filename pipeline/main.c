@@ -50,6 +50,10 @@ static const struct command commands[] = {
 	{ "items", cmd_items, NEED_DB, "list stored items" },
 	{ "db", cmd_db, NEED_DB, "database information, integrity check, migration" },
 	{ "config", cmd_config, 0, "check and print the configuration" },
+	{ "train", cmd_train, 0, "train a model from labeled examples" },
+	{ "eval", cmd_eval, 0, "score a model on labeled examples" },
+	{ "predict", cmd_predict, 0, "label JSON lines of items with a model" },
+	{ "classify", cmd_classify, NEED_DB | NEED_LOCK, "score the stored items not yet scored by the model" },
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

@@ -428,3 +428,49 @@ store_stats(struct store *st, struct store_stats *out, char *err, size_t errsz)
 	out->first_item = out->last_item = STORE_TIME_NONE;
 	return st->ops->stats(st, out, err, errsz);
 }
+
+int
+store_item_unscored(struct store *st, const char *model_version, int all,
+                    int64_t after, long limit,
+                    int (*fn)(const struct store_item_text *r, void *arg),
+                    void *arg, int64_t *last, char *err, size_t errsz)
+{
+	if (!model_version || !*model_version) {
+		store_set_err(err, errsz, "cannot list items: no model version");
+		return STORE_ERR_USAGE;
+	}
+	return st->ops->item_unscored(st, model_version, all, after, limit, fn,
+	                              arg, last, err, errsz);
+}
+
+int
+store_item_unscored_count(struct store *st, const char *model_version,
+                          int all, int64_t *out, char *err, size_t errsz)
+{
+	*out = 0;
+	if (!model_version || !*model_version) {
+		store_set_err(err, errsz, "cannot count items: no model version");
+		return STORE_ERR_USAGE;
+	}
+	return st->ops->item_unscored_count(st, model_version, all, out, err,
+	                                    errsz);
+}
+
+int
+store_prediction_put(struct store *st, const struct store_prediction *p,
+                     size_t n, char *err, size_t errsz)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (p[i].item_id <= 0 || !p[i].model_version ||
+		    !*p[i].model_version) {
+			store_set_err(err, errsz,
+			              "cannot store prediction: no item or "
+			              "model version");
+			return STORE_ERR_USAGE;
+		}
+	if (n == 0)
+		return STORE_OK;
+	return st->ops->prediction_put(st, p, n, err, errsz);
+}

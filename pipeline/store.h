@@ -333,4 +333,45 @@ struct store_stats {
 int store_stats(struct store *st, struct store_stats *out, char *err,
                 size_t errsz);
 
+/* -------------------------------------------------------- predictions */
+
+/* An item's text as the classifier reads it; strings may be NULL. */
+struct store_item_text {
+	int64_t id;
+	const char *title, *summary, *lang;
+};
+
+/*
+ * Items to score with model_version, in id order: up to limit of them with
+ * an id above after (keyset pagination: the caller passes the last id it
+ * saw, so each page costs the same however deep the table), lacking a
+ * prediction of model_version, or every item when all is set.  *last gets
+ * the id of the last row passed to fn (left alone when there was none).
+ * Row pointers are valid only during fn; fn returning non-zero stops.
+ * Read only: the statement is finished before this returns, so fn's
+ * results can be written straight after.
+ */
+int store_item_unscored(struct store *st, const char *model_version, int all,
+                        int64_t after, long limit,
+                        int (*fn)(const struct store_item_text *r, void *arg),
+                        void *arg, int64_t *last, char *err, size_t errsz);
+/* How many items store_item_unscored() would visit from the start. */
+int store_item_unscored_count(struct store *st, const char *model_version,
+                              int all, int64_t *out, char *err, size_t errsz);
+
+struct store_prediction {
+	int64_t item_id;
+	const char *model_version;
+	const char *label;
+	double score;          /* probability of label, in [0, 1] */
+	const char *themes;    /* NULL for now */
+	const char *countries; /* NULL for now */
+	int64_t scored_at;
+};
+
+/* Writes p[0..n) with INSERT OR REPLACE in one transaction (a savepoint
+ * inside store_begin()): all of them or none. */
+int store_prediction_put(struct store *st, const struct store_prediction *p,
+                         size_t n, char *err, size_t errsz);
+
 #endif

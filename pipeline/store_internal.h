@@ -60,6 +60,18 @@ struct store_ops {
 	                    void *arg, char *err, size_t errsz);
 	int (*stats)(struct store *st, struct store_stats *out, char *err,
 	             size_t errsz);
+
+	int (*item_unscored)(struct store *st, const char *model_version,
+	                     int all, int64_t after, long limit,
+	                     int (*fn)(const struct store_item_text *r,
+	                               void *arg),
+	                     void *arg, int64_t *last, char *err, size_t errsz);
+	int (*item_unscored_count)(struct store *st, const char *model_version,
+	                           int all, int64_t *out, char *err,
+	                           size_t errsz);
+	int (*prediction_put)(struct store *st,
+	                      const struct store_prediction *p, size_t n,
+	                      char *err, size_t errsz);
 };
 
 struct store {

@@ -212,6 +212,9 @@ enum {
 	ST_FEED_SET_URL,
 	ST_FEED_ACTIVITY,
 	ST_FEED_DATES,
+	ST_ITEM_UNSCORED,
+	ST_ITEM_ALL_TEXT,
+	ST_PREDICTION_PUT,
 	ST_COUNT
 };
 
@@ -300,6 +303,19 @@ static const char *const stmt_sql[ST_COUNT] = {
 	        " ELSE first_seen END) AS e FROM items WHERE feed_id = ?1"
 	        " ORDER BY (CASE WHEN date_flag = 0 THEN published"
 	        " ELSE first_seen END) DESC LIMIT ?2",
+	/* keyset pagination by id; the predictions primary key (item_id,
+	 * model_version) answers NOT EXISTS with one index probe */
+	[ST_ITEM_UNSCORED] =
+	        "SELECT i.id, i.title, i.summary, i.lang FROM items i"
+	        " WHERE i.id > ?1 AND NOT EXISTS (SELECT 1 FROM predictions p"
+	        "  WHERE p.item_id = i.id AND p.model_version = ?2)"
+	        " ORDER BY i.id LIMIT ?3",
+	[ST_ITEM_ALL_TEXT] = "SELECT i.id, i.title, i.summary, i.lang FROM items i"
+	                     " WHERE i.id > ?1 ORDER BY i.id LIMIT ?3",
+	[ST_PREDICTION_PUT] =
+	        "INSERT OR REPLACE INTO predictions (item_id, model_version,"
+	        " label, score, themes, countries, scored_at)"
+	        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
 };
 
 struct sq_store {
@@ -1658,6 +1674,99 @@ sq_stats(struct store *base, struct store_stats *out, char *err, size_t errsz)
 	return STORE_OK;
 }
 
+/* ---------------------------------------------------------- predictions */
+
+static int
+sq_item_unscored(struct store *base, const char *model_version, int all,
+                 int64_t after, long limit,
+                 int (*fn)(const struct store_item_text *r, void *arg),
+                 void *arg, int64_t *last, char *err, size_t errsz)
+{
+	struct sq_store *st = (struct sq_store *)base;
+	struct store_item_text r;
+	sqlite3_stmt *s;
+	int rc = SQLITE_DONE, code = STORE_OK, stop = 0;
+
+	if (!(s = stmt_get(st, all ? ST_ITEM_ALL_TEXT : ST_ITEM_UNSCORED,
+	                   &code, err, errsz)))
+		return code;
+	sqlite3_bind_int64(s, 1, after);
+	if (!all)
+		sqlite3_bind_text(s, 2, model_version, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 3, limit > 0 ? limit : -1);
+	while (!stop && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		r.id = sqlite3_column_int64(s, 0);
+		r.title = (const char *)sqlite3_column_text(s, 1);
+		r.summary = (const char *)sqlite3_column_text(s, 2);
+		r.lang = (const char *)sqlite3_column_text(s, 3);
+		*last = r.id;
+		stop = fn(&r, arg);
+	}
+	if (!stop && rc != SQLITE_DONE)
+		code = sq_fail(st, rc, "list items to classify", err, errsz);
+	stmt_done(s);
+	return code;
+}
+
+static int
+sq_item_unscored_count(struct store *base, const char *model_version, int all,
+                       int64_t *out, char *err, size_t errsz)
+{
+	struct sq_store *st = (struct sq_store *)base;
+	sqlite3_stmt *s = NULL;
+	int rc;
+
+	rc = sqlite3_prepare_v2(
+	        st->db,
+	        all ? "SELECT count(*) FROM items"
+	            : "SELECT count(*) FROM items i WHERE NOT EXISTS"
+	              " (SELECT 1 FROM predictions p WHERE p.item_id = i.id"
+	              "  AND p.model_version = ?1)",
+	        -1, &s, NULL);
+	if (rc == SQLITE_OK) {
+		if (!all)
+			sqlite3_bind_text(s, 1, model_version, -1,
+			                  SQLITE_STATIC);
+		if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+			*out = sqlite3_column_int64(s, 0);
+			rc = SQLITE_OK;
+		}
+	}
+	if (rc != SQLITE_OK)
+		rc = sq_fail(st, rc, "count items to classify", err, errsz);
+	sqlite3_finalize(s);
+	return rc;
+}
+
+static int
+sq_prediction_put(struct store *base, const struct store_prediction *p,
+                  size_t n, char *err, size_t errsz)
+{
+	struct sq_store *st = (struct sq_store *)base;
+	sqlite3_stmt *s;
+	size_t i;
+	int rc, code = STORE_OK;
+
+	if (!(s = stmt_get(st, ST_PREDICTION_PUT, &code, err, errsz)))
+		return code;
+	if ((code = tx_enter(st, err, errsz)) != STORE_OK)
+		return code;
+	for (i = 0; i < n && code == STORE_OK; i++) {
+		sqlite3_bind_int64(s, 1, p[i].item_id);
+		bind_text(s, 2, p[i].model_version);
+		bind_text(s, 3, p[i].label);
+		sqlite3_bind_double(s, 4, p[i].score);
+		bind_text(s, 5, p[i].themes);
+		bind_text(s, 6, p[i].countries);
+		bind_time(s, 7, p[i].scored_at);
+		if ((rc = sqlite3_step(s)) != SQLITE_DONE)
+			code = sq_fail(st, rc, "store predictions", err, errsz);
+		stmt_done(s);
+	}
+	rc = tx_leave(st, code == STORE_OK, err, errsz);
+	return code != STORE_OK ? code : rc;
+}
+
 static const struct store_ops sqlite_ops = {
 	.name = "sqlite",
 	.close = sq_close,
@@ -1683,4 +1792,7 @@ static const struct store_ops sqlite_ops = {
 	.fetch_log = sq_fetch_log,
 	.item_foreach = sq_item_foreach,
 	.stats = sq_stats,
+	.item_unscored = sq_item_unscored,
+	.item_unscored_count = sq_item_unscored_count,
+	.prediction_put = sq_prediction_put,
 };

@@ -1,0 +1,220 @@
+/*
+ * cmd_classify.c - "pcmon classify": scores the stored items with a model.
+ *
+ * Items are read in id order a page at a time (keyset pagination, so the
+ * thousandth page costs what the first does), scored, and each page's
+ * predictions are written in one transaction: a kill loses at most one
+ * page, and the next run picks up where this one stopped, because it
+ * visits only items without a prediction of this model's version.  --all
+ * rescores everything (after retraining on the same version, or to
+ * refresh scores).  The model is loaded and checked before anything is
+ * read, so a damaged model stores nothing.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "classify/classify.h"
+#include "cmd.h"
+#include "config.h"
+#include "log.h"
+#include "store.h"
+
+static const char usage[] =
+        "usage: pcmon classify [--all] [--model PATH] [--batch N]\n"
+        "\n"
+        "Scores every stored item that has no prediction of the model yet\n"
+        "and stores its label and score, 1,000 items per transaction.\n"
+        "  --all         rescore every item\n"
+        "  --model PATH  the model (default: [classify] model)\n"
+        "  --batch N     items per transaction (default 1000)\n"
+        "\n"
+        "The summary counts as related the items labeled \"1\" with a "
+        "score at\n"
+        "or above [classify] threshold.\n"
+        "\n"
+        "Exit status: 0 done; 2 bad option; 3 database error; 4 another\n"
+        "pcmon holds the lock; 5 the model cannot be loaded or used.\n";
+
+#define DEFAULT_BATCH 1000
+#define TEXT_MAX      (1 << 20) /* title + summary handed to the model */
+
+struct classify_batch {
+	const struct classify_model *m;
+	const char *version;
+	struct store_prediction *p;
+	size_t n;
+	char *text;
+	size_t textcap;
+	int64_t scored_at;
+	int failed; /* classify_err of a failed prediction */
+	int64_t failed_id;
+};
+
+static int
+score_item(const struct store_item_text *r, void *arg)
+{
+	struct classify_batch *b = arg;
+	struct classify_prediction pr;
+	struct store_prediction *p;
+	size_t tl = r->title ? strlen(r->title) : 0;
+	size_t sl = r->summary ? strlen(r->summary) : 0;
+	int rc;
+
+	/* a runaway summary is cut: the model needs the start, not 50 MB */
+	if (tl > TEXT_MAX)
+		tl = TEXT_MAX;
+	if (sl > TEXT_MAX - tl)
+		sl = TEXT_MAX - tl;
+	if (tl)
+		memcpy(b->text, r->title, tl);
+	b->text[tl] = '\n';
+	if (sl)
+		memcpy(b->text + tl + 1, r->summary, sl);
+	b->text[tl + 1 + sl] = '\0';
+	if ((rc = classify_predict(b->m, b->text, r->lang, &pr)) !=
+	    CLASSIFY_OK) {
+		b->failed = rc;
+		b->failed_id = r->id;
+		return 1;
+	}
+	p = &b->p[b->n++];
+	memset(p, 0, sizeof(*p));
+	p->item_id = r->id;
+	p->model_version = b->version;
+	p->label = pr.label; /* borrowed from the model */
+	p->score = isfinite(pr.score) ? pr.score : 0;
+	if (p->score < 0)
+		p->score = 0;
+	if (p->score > 1)
+		p->score = 1;
+	p->scored_at = b->scored_at;
+	return 0;
+}
+
+CMD_FN(cmd_classify)
+{
+	static const struct option opts[] = {
+		{ "all", no_argument, NULL, 'a' },
+		{ "model", required_argument, NULL, 'm' },
+		{ "batch", required_argument, NULL, 'b' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct classify_batch b;
+	struct classify_model *m = NULL;
+	const char *model = NULL;
+	char err[1024], *end;
+	long batch = DEFAULT_BATCH;
+	int64_t after = 0, total = 0, done = 0, related = 0;
+	size_t i;
+	int c, rc, all = 0, progress, status = EXIT_FAIL;
+
+	memset(&b, 0, sizeof(b));
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'a': all = 1; break;
+		case 'm': model = optarg; break;
+		case 'b':
+			errno = 0;
+			batch = strtol(optarg, &end, 10);
+			if (errno || end == optarg || *end || batch < 1 ||
+			    batch > 1000000) {
+				fprintf(stderr,
+				        "pcmon classify: invalid batch size "
+				        "'%s': want 1 to 1000000\n",
+				        optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		case 'h': return cmd_usage(ctx, usage, EXIT_OK);
+		default: return cmd_usage(ctx, usage, EXIT_USAGE);
+		}
+	}
+	if (optind != argc)
+		return cmd_usage(ctx, usage, EXIT_USAGE);
+	if (!model)
+		model = ctx->cfg->model;
+	if (!model || !*model) {
+		fprintf(stderr, "pcmon classify: no model: give --model or set "
+		                "[classify] model\n");
+		return EXIT_USAGE;
+	}
+	if (classify_model_load(model, &m, err, sizeof(err)) != CLASSIFY_OK) {
+		fprintf(stderr, "pcmon classify: %s\n", err);
+		return EXIT_FAIL;
+	}
+	b.m = m;
+	b.version = classify_model_version(m);
+	b.scored_at = (int64_t)time(NULL);
+	b.p = calloc((size_t)batch, sizeof(*b.p));
+	b.text = malloc(TEXT_MAX + 2);
+	if (!b.p || !b.text) {
+		fprintf(stderr, "pcmon classify: out of memory\n");
+		goto out;
+	}
+	if (store_item_unscored_count(ctx->store, b.version, all, &total, err,
+	                              sizeof(err)) != STORE_OK) {
+		fprintf(stderr, "pcmon classify: %s\n", err);
+		status = EXIT_DB;
+		goto out;
+	}
+	progress =
+	        isatty(STDERR_FILENO) && log_enabled(LOG_INFO) && total > batch;
+	for (;;) {
+		b.n = 0;
+		rc = store_item_unscored(ctx->store, b.version, all, after,
+		                         batch, score_item, &b, &after, err,
+		                         sizeof(err));
+		if (rc != STORE_OK) {
+			fprintf(stderr, "%spcmon classify: %s\n",
+			        progress ? "\n" : "", err);
+			status = EXIT_DB;
+			goto out;
+		}
+		if (b.failed) {
+			fprintf(stderr,
+			        "%spcmon classify: cannot classify item %lld "
+			        "with '%s': %s\n",
+			        progress ? "\n" : "", (long long)b.failed_id,
+			        model, classify_strerror(b.failed));
+			goto out;
+		}
+		if (b.n == 0)
+			break;
+		if (store_prediction_put(ctx->store, b.p, b.n, err,
+		                         sizeof(err)) != STORE_OK) {
+			fprintf(stderr, "%spcmon classify: %s\n",
+			        progress ? "\n" : "", err);
+			status = EXIT_DB;
+			goto out;
+		}
+		for (i = 0; i < b.n; i++)
+			if (strcmp(b.p[i].label, "1") == 0 &&
+			    b.p[i].score >= ctx->cfg->threshold)
+				related++;
+		done += (int64_t)b.n;
+		if (progress)
+			fprintf(stderr, "\rclassified %lld of %lld items",
+			        (long long)done, (long long)total);
+		if ((long)b.n < batch)
+			break;
+	}
+	if (progress)
+		fputc('\n', stderr);
+	printf("classified %lld items with model %s: %lld related\n",
+	       (long long)done, b.version, (long long)related);
+	status = EXIT_OK;
+out:
+	free(b.p);
+	free(b.text);
+	classify_model_free(m);
+	return status;
+}
