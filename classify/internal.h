@@ -56,6 +56,11 @@ const struct classify_feature_opts *vocab_opts(const struct classify_vocab *v);
  */
 int vocab_vectorize(const struct classify_vocab *v, const char *text,
                     const char *lang, struct svm_node **out, size_t *n);
+/* The same; sorted 0 leaves the nodes in no particular order, for the
+ * linear fast path, whose sparse dot product does not care. */
+int vocab_vectorize_ex(const struct classify_vocab *v, const char *text,
+                       const char *lang, int sorted, struct svm_node **out,
+                       size_t *n);
 
 /* The stop words of a language (ISO 639-1), sorted; NULL when none. */
 const char *const *stopwords_get(const char *code, size_t *n);

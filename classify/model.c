@@ -458,8 +458,9 @@ model_score(const struct classify_model *m, const char *text, const char *lang,
 	size_t nx;
 	int rc;
 
-	if ((rc = vocab_vectorize(m->vocab, text, lang, &x, &nx)) !=
-	    CLASSIFY_OK)
+	/* the weight vectors' dot product needs no order; libsvm's does */
+	if ((rc = vocab_vectorize_ex(m->vocab, text, lang, m->w == NULL, &x,
+	                             &nx)) != CLASSIFY_OK)
 		return rc;
 	rc = model_decisions(m, x, dec);
 	free(x);
