@@ -21,6 +21,7 @@
 #include "classify/classify.h"
 #include "cmd.h"
 #include "config.h"
+#include "jsonline.h"
 #include "labels.h"
 
 static const char usage[] =
@@ -103,12 +104,71 @@ struct predict_run {
 	const struct classify_model *m;
 	int explain;
 	const char *name; /* of the input, for messages */
+	struct jsonline jl;
+	char **qlabel; /* each class's label as a JSON string */
 };
+
+/* The common line, no tree: jsonline.c reads it, the output is printed
+ * as jansson would print it (JSON_COMPACT, JSON_REAL_PRECISION(6)).
+ * 0 done, 1 not handled (use jansson), -1 out of memory. */
+static int
+predict_fast(struct predict_run *r, const char *line, size_t len)
+{
+	struct jsonline *jl = &r->jl;
+	struct classify_prediction p;
+	const char *title, *body;
+	size_t tl, bl, i, n = classify_model_nclass(r->m);
+	char *text, num[64];
+	double score;
+	int rc = jsonline_scan(jl, line, len);
+
+	if (rc != JSONLINE_OK)
+		return rc == JSONLINE_NOMEM ? -1 : 1;
+	/* labels_json_text()'s rules: "text" stands in for "summary" */
+	title = jl->title.s;
+	tl = jl->title.len;
+	body = jl->summary.s ? jl->summary.s : jl->text.s;
+	bl = jl->summary.s ? jl->summary.len : jl->text.len;
+	if (!title && !body)
+		return 1; /* the slow path words the error */
+	/* the decoded strings sit in jl->buf with room behind them: build
+	 * "title\nbody" in a buffer of our own */
+	if (!(text = malloc(tl + bl + 2)))
+		return -1;
+	if (tl)
+		memcpy(text, title, tl);
+	text[tl] = '\n';
+	if (bl)
+		memcpy(text + tl + 1, body, bl);
+	text[tl + 1 + bl] = '\0';
+	rc = classify_predict(r->m, text,
+	                      jl->lang.s && *jl->lang.s ? jl->lang.s : NULL,
+	                      &p);
+	free(text);
+	if (rc != CLASSIFY_OK)
+		return 1;
+	for (i = 0; i < n; i++)
+		if (classify_model_label(r->m, i) == p.label)
+			break;
+	if (i == n)
+		return 1;
+	score = isfinite(p.score) ? p.score : 0;
+	score = score < 0 ? 0 : score > 1 ? 1 : score;
+	if (jsonline_real(num, sizeof(num), score, 6) == 0)
+		return 1;
+	fputs("{\"id\":", stdout);
+	if (jl->id)
+		fwrite(jl->id, 1, jl->idlen, stdout);
+	else
+		fputs("null", stdout);
+	printf(",\"label\":%s,\"score\":%s}\n", r->qlabel[i], num);
+	return 0;
+}
 
 /* Scores one line; 0 on success, 1 for a bad line (reported), -1 when the
  * run cannot go on (reported). */
 static int
-predict_line(const struct predict_run *r, const char *line, size_t len,
+predict_line(struct predict_run *r, const char *line, size_t len,
              long lineno)
 {
 	struct classify_prediction p;
@@ -123,6 +183,14 @@ predict_line(const struct predict_run *r, const char *line, size_t len,
 	if (!labels_utf8_valid(line, len)) {
 		snprintf(msg, sizeof(msg), "invalid UTF-8");
 		goto out;
+	}
+	if (!r->explain && r->qlabel) {
+		rc = predict_fast(r, line, len);
+		if (rc <= 0) {
+			if (rc < 0)
+				fprintf(stderr, "pcmon predict: out of memory\n");
+			return rc;
+		}
 	}
 	if (!(in = json_loadb(line, len, 0, &jerr))) {
 		snprintf(msg, sizeof(msg), "bad JSON: %s", jerr.text);
@@ -188,7 +256,7 @@ CMD_FN(cmd_predict)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct predict_run r = { NULL, 0, NULL };
+	struct predict_run r;
 	struct classify_model *m = NULL;
 	const char *model = NULL, *path = "-";
 	char err[1024], *buf = NULL;
@@ -196,7 +264,9 @@ CMD_FN(cmd_predict)
 	long lineno = 0, bad = 0;
 	int c, rc, too_long, status = EXIT_OK;
 	FILE *fp = NULL;
+	size_t i, ncls = 0;
 
+	memset(&r, 0, sizeof(r));
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
@@ -233,6 +303,23 @@ CMD_FN(cmd_predict)
 		goto out;
 	}
 	r.m = m;
+	/* the labels as JSON strings, once, for the fast path; without
+	 * them every line takes jansson's */
+	ncls = classify_model_nclass(m);
+	if ((r.qlabel = calloc(ncls, sizeof(*r.qlabel))) != NULL)
+		for (i = 0; i < ncls; i++) {
+			json_t *js = json_string(classify_model_label(m, i));
+
+			r.qlabel[i] = js ? json_dumps(js, JSON_ENCODE_ANY) : NULL;
+			json_decref(js);
+			if (!r.qlabel[i]) {
+				while (i > 0)
+					free(r.qlabel[--i]);
+				free(r.qlabel);
+				r.qlabel = NULL;
+				break;
+			}
+		}
 	while ((rc = read_line(fp, &buf, &cap, &len, &too_long)) == 1) {
 		const char *line = buf;
 
@@ -276,6 +363,12 @@ CMD_FN(cmd_predict)
 	if (bad)
 		status = EXIT_PARTIAL;
 out:
+	if (r.qlabel) {
+		for (i = 0; i < ncls; i++)
+			free(r.qlabel[i]);
+		free(r.qlabel);
+	}
+	jsonline_release(&r.jl);
 	classify_model_free(m);
 	free(buf);
 	if (fp && fp != stdin)
