@@ -36,7 +36,9 @@ static const char usage[] =
         "                 byte decides ('{': JSON lines); may be repeated\n"
         "  --out PATH     where to write the model\n"
         "  --kernel K     linear (default) or rbf\n"
-        "  --folds K      cross-validation folds, 2 to 100\n"
+        "  --folds K      cross-validation folds, 2 to 100 (default 5);\n"
+        "                 0: none - fastest, no metrics, and scores\n"
+        "                 are not calibrated probabilities\n"
         "  --grid         grid search over C (and gamma for rbf) first\n"
         "  --seed N       fold assignment: same data, same seed, same model\n"
         "\n"
@@ -147,10 +149,10 @@ CMD_FN(cmd_train)
 			}
 			break;
 		case 'f':
-			if (parse_long(optarg, 2, 100, &v) != 0) {
+			if (parse_long(optarg, 0, 100, &v) != 0 || v == 1) {
 				fprintf(stderr,
 				        "pcmon train: invalid folds '%s': want "
-				        "2 to 100\n",
+				        "2 to 100, or 0\n",
 				        optarg);
 				status = EXIT_USAGE;
 				goto out;
@@ -188,7 +190,19 @@ CMD_FN(cmd_train)
 		goto out;
 	}
 	to.data_sha256 = sha;
-	rc = classify_train(ds, &to, &m, &cv, err, sizeof(err));
+	if (to.folds == 0) {
+		if (to.grid) {
+			fprintf(stderr, "pcmon train: --grid needs "
+			                "cross-validation: --folds 2 or more\n");
+			status = EXIT_USAGE;
+			goto out;
+		}
+		/* no held-out decision values: no Platt sigmoid either */
+		to.probability = 0;
+		to.folds = 5; /* unused: no CV runs */
+	}
+	rc = classify_train(ds, &to, &m, to.probability ? &cv : NULL, err,
+	                    sizeof(err));
 	if (rc != CLASSIFY_OK) {
 		fprintf(stderr, "pcmon train: cannot train: %s\n", err);
 		status = rc == CLASSIFY_ERR_DATA || rc == CLASSIFY_ERR_USAGE
@@ -200,9 +214,15 @@ CMD_FN(cmd_train)
 	       "(data sha256 %.16s)\n",
 	       to.kernel == CLASSIFY_RBF ? "rbf" : "linear",
 	       classify_dataset_size(ds), classify_model_nclass(m), sha);
-	printf("%d-fold cross-validation:\n", to.folds);
-	labels_metrics_print(stdout, &cv);
-	if (set_meta(m, &cv, err, sizeof(err)) != 0) {
+	if (!to.probability) {
+		printf("no cross-validation (--folds 0): no metrics, and "
+		       "scores are squashed decision values, not "
+		       "probabilities\n");
+	} else {
+		printf("%d-fold cross-validation:\n", to.folds);
+		labels_metrics_print(stdout, &cv);
+	}
+	if (to.probability && set_meta(m, &cv, err, sizeof(err)) != 0) {
 		fprintf(stderr, "pcmon train: %s\n", err);
 		goto out;
 	}
