@@ -43,6 +43,8 @@ struct classify_feature_opts {
 	int min_df;          /* vocabulary: terms in at least this many docs */
 	size_t max_features; /* vocabulary cap (most frequent by df); 0: none */
 	int sublinear_tf;    /* 1 + log(tf) */
+	int detect_lang;     /* no language given: classify_langid() picks
+	                      * the stemmer and stop words */
 };
 
 void classify_feature_opts_default(struct classify_feature_opts *o);
@@ -51,7 +53,8 @@ void classify_feature_opts_default(struct classify_feature_opts *o);
  * Calls fn once per term of text, in order: NFKC-normalised, case-folded,
  * split on Unicode letter/digit runs; URLs, e-mail addresses and numbers
  * become the class tokens "<url>", "<email>", "<num>"; stop words dropped
- * and words stemmed for lang (ISO 639-1, NULL or unknown: neither); CJK
+ * and words stemmed for lang (ISO 639-1; NULL: the one classify_langid()
+ * finds when o->detect_lang, else none; unknown: neither); CJK
  * runs as character unigrams and bigrams; word bigrams when asked.  Invalid
  * UTF-8 is replaced, never passed on.  term is NUL-terminated and valid
  * only during the call.
@@ -60,6 +63,41 @@ int classify_tokenize(const char *text, const char *lang,
                       const struct classify_feature_opts *o,
                       void (*fn)(const char *term, size_t len, void *arg),
                       void *arg);
+
+/*
+ * The language of a text (a title and lead of any language), as an ISO
+ * 639-1 code ("en", "zh", "ru" ...), or NULL when the text gives too
+ * little evidence.  The script decides most (Han, Kana, Hangul, Cyrillic,
+ * Arabic, Thai, Greek ...); Latin- and Cyrillic-script languages are told
+ * apart by their function words and letters.  Fast enough to run on every
+ * item: no allocation, one pass.  Thread-safe.
+ */
+const char *classify_langid(const char *text, size_t len);
+
+/*
+ * Countries a text concerns, from a gazetteer: country names in many
+ * languages (Debian's iso-codes and its translations), demonyms, capitals
+ * and short forms.  The gazetteer file is TSV, one "CODE<TAB>name" per
+ * line (CODE an ISO 3166-1 alpha-2 code, or "-" for a phrase that blocks
+ * the names inside it, such as "South China Sea"); '#' starts a comment.
+ * Names match whole words after NFKC case folding (CJK names anywhere);
+ * the longest match wins, so "Papua New Guinea" is PG, not GN.
+ */
+struct classify_gazetteer;
+
+/* Loads one or more files (later files add to earlier ones); errors name
+ * the file and line. */
+int classify_gazetteer_load(const char *const *paths, size_t npaths,
+                            struct classify_gazetteer **out, char *err,
+                            size_t errsz);
+void classify_gazetteer_free(struct classify_gazetteer *g);
+
+/* Writes up to max distinct codes, in order of first mention, as
+ * NUL-terminated "XX" strings into codes; returns how many were found
+ * (which may exceed max).  Thread-safe on a loaded gazetteer. */
+size_t classify_countries(const struct classify_gazetteer *g,
+                          const char *text, size_t len, char (*codes)[3],
+                          size_t max);
 
 /* ---------------------------------------------------------- data sets */
 
@@ -71,6 +109,13 @@ void classify_dataset_free(struct classify_dataset *ds);
 /* Copies label, text and lang (lang may be NULL). */
 int classify_dataset_add(struct classify_dataset *ds, const char *label,
                          const char *text, const char *lang);
+/* The same with tags (themes): distinct, non-empty strings.  A data set
+ * with tags trains one binary sub-model per tag besides the main model
+ * (see classify_train()). */
+int classify_dataset_add_tagged(struct classify_dataset *ds,
+                                const char *label, const char *text,
+                                const char *lang, const char *const *tags,
+                                size_t ntags);
 size_t classify_dataset_size(const struct classify_dataset *ds);
 
 /* ------------------------------------------------------------- models */
@@ -90,6 +135,10 @@ struct classify_train_opts {
 	                           * run in parallel; 1: none */
 	struct classify_feature_opts features;
 	const char *data_sha256;  /* recorded in the model; may be NULL */
+	/* when not NULL (and cv is asked for): each example's
+	 * cross-validated score of the positive class, in data set order
+	 * (the caller's array of classify_dataset_size() doubles) */
+	double *cv_scores;
 };
 
 void classify_train_opts_default(struct classify_train_opts *o);
@@ -122,6 +171,12 @@ struct classify_model;
  * Trains on ds.  When cv is not NULL it receives the cross-validated
  * metrics (opts->folds folds, same seed) of the chosen parameters.  On
  * success *out owns everything, libsvm's data included.
+ *
+ * Tags: when examples carry tags, each tag seen on at least opts->folds
+ * examples (and missing from at least as many tagged ones) gets a binary
+ * sub-model ("1": has the tag, "0": has others), trained with the same
+ * options on the tagged examples only - the themes of related items, so
+ * that a theme model never has to tell related from unrelated.
  */
 int classify_train(const struct classify_dataset *ds,
                    const struct classify_train_opts *opts,
@@ -171,6 +226,20 @@ int classify_explain(const struct classify_model *m, const char *text,
                      const char *lang, size_t n,
                      void (*fn)(const char *term, double weight, void *arg),
                      void *arg);
+
+/* Tags (themes) of a model: their sub-models are binary models ("0" and
+ * "1") with a vocabulary of their own; metadata can be read and set on
+ * them as on any model.  classify_model_tag_cv() gives the tag's
+ * cross-validated metrics right after training, NULL once loaded. */
+size_t classify_model_ntags(const struct classify_model *m);
+const char *classify_model_tag(const struct classify_model *m, size_t i);
+struct classify_model *classify_model_tag_model(const struct classify_model *m,
+                                                size_t i);
+const struct classify_metrics *
+classify_model_tag_cv(const struct classify_model *m, size_t i);
+/* prob[i] = P(text has tag i), for every tag of m. */
+int classify_tag_scores(const struct classify_model *m, const char *text,
+                        const char *lang, double *prob);
 
 /* Scores every example of ds with m. */
 int classify_evaluate(const struct classify_model *m,

@@ -15,7 +15,8 @@
 
 #include "internal.h"
 
-#define MODEL_FORMAT 1
+/* 2: tag sub-models may follow the metadata; 1 is still read */
+#define MODEL_FORMAT 2
 /* the dense linear weights stop here (doubles); beyond, libsvm predicts */
 #define MODEL_MAX_WEIGHTS ((size_t)32 << 20)
 
@@ -35,11 +36,18 @@ struct classify_model {
 	size_t nmeta;
 	char **mkey, **mval;
 	char version[17];
+	/* tags: binary sub-models, "1" = has the tag; sorted by name */
+	size_t ntags;
+	char **tag;
+	struct classify_model **tagm;
+	struct classify_metrics *tagcv; /* [ntags] after training; NULL */
 };
 
 /* Positive class, linear weights and version of a model whose vocab,
  * labels and svm are in place. */
 int model_finish(struct classify_model *m);
+/* The version (sha256 of the serialized bundle) after a change. */
+int model_update_version(struct classify_model *m);
 
 /* Pairwise decision values of x (m->npair of them), libsvm's order. */
 int model_decisions(const struct classify_model *m, const struct svm_node *x,

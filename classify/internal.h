@@ -19,6 +19,8 @@ struct classify_example {
 	char *label;
 	char *text;
 	char *lang;     /* NULL when unknown */
+	char **tags;    /* themes and such: ntags strings, or NULL */
+	size_t ntags;
 };
 
 struct classify_dataset {

@@ -69,6 +69,16 @@ classify_model_free(struct classify_model *m)
 	}
 	free(m->mkey);
 	free(m->mval);
+	for (i = 0; i < m->ntags; i++) {
+		free(m->tag[i]);
+		if (m->tagm)
+			classify_model_free(m->tagm[i]);
+		if (m->tagcv)
+			classify_metrics_release(&m->tagcv[i]);
+	}
+	free(m->tag);
+	free(m->tagm);
+	free(m->tagcv);
 	free(m);
 }
 
@@ -83,7 +93,7 @@ model_positive(char *const *labels, size_t nclass)
 	return nclass > 1 ? 1 : 0;
 }
 
-static int
+int
 model_update_version(struct classify_model *m)
 {
 	char *buf = NULL, hex[65];
@@ -587,6 +597,52 @@ label_cmp(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+size_t
+classify_model_ntags(const struct classify_model *m)
+{
+	return m ? m->ntags : 0;
+}
+
+const char *
+classify_model_tag(const struct classify_model *m, size_t i)
+{
+	return m && i < m->ntags ? m->tag[i] : NULL;
+}
+
+struct classify_model *
+classify_model_tag_model(const struct classify_model *m, size_t i)
+{
+	return m && i < m->ntags ? m->tagm[i] : NULL;
+}
+
+const struct classify_metrics *
+classify_model_tag_cv(const struct classify_model *m, size_t i)
+{
+	return m && m->tagcv && i < m->ntags ? &m->tagcv[i] : NULL;
+}
+
+int
+classify_tag_scores(const struct classify_model *m, const char *text,
+                    const char *lang, double *prob)
+{
+	size_t i;
+	int rc;
+
+	if (!m || !text || (m->ntags && !prob))
+		return CLASSIFY_ERR_USAGE;
+	for (i = 0; i < m->ntags; i++) {
+		struct classify_prediction p;
+		const struct classify_model *t = m->tagm[i];
+
+		if ((rc = classify_predict(t, text, lang, &p)) != CLASSIFY_OK)
+			return rc;
+		/* the probability of "1" (the tag's positive class) */
+		prob[i] = p.label == t->labels[t->positive] ? p.score
+		                                            : 1.0 - p.score;
+	}
+	return CLASSIFY_OK;
+}
+
 int
 classify_evaluate(const struct classify_model *m,
                   const struct classify_dataset *ds,
@@ -811,6 +867,28 @@ model_serialize(const struct classify_model *m, char **buf, size_t *len)
 		put_encoded(fp, m->mval[i]);
 		putc('\n', fp);
 	}
+	/* each tag: "tag NAME LINES", then its sub-model's lines (its own
+	 * version line left out) */
+	for (i = 0; i < m->ntags; i++) {
+		char *sb, *body;
+		size_t sl, nl = 0, k;
+
+		if (model_serialize(m->tagm[i], &sb, &sl) != CLASSIFY_OK) {
+			fclose(fp);
+			free(*buf);
+			*buf = NULL;
+			return CLASSIFY_ERR_NOMEM;
+		}
+		body = memchr(sb, '\n', sl);
+		body = body ? body + 1 : sb + sl;
+		for (k = (size_t)(body - sb); k < sl; k++)
+			nl += sb[k] == '\n';
+		fputs("tag ", fp);
+		put_encoded(fp, m->tag[i]);
+		fprintf(fp, " %zu\n", nl);
+		fwrite(body, 1, sl - (size_t)(body - sb), fp);
+		free(sb);
+	}
 	fprintf(fp, "classes %zu\n", m->nclass);
 	for (i = 0; i < m->nclass; i++) {
 		fputs("class ", fp);
@@ -912,6 +990,7 @@ struct reader {
 	const char *path;
 	char *err;
 	size_t errsz;
+	int depth; /* 1 inside a tag's sub-model */
 };
 
 #if defined(__GNUC__)
@@ -1239,6 +1318,88 @@ read_svm(struct reader *r, struct classify_model *m)
 	return rc;
 }
 
+static int read_body(struct reader *r, struct classify_model *m);
+
+#define MAX_TAGS 256
+
+/* The "tag NAME LINES" sections: each a whole model body of its own. */
+static int
+read_tags(struct reader *r, struct classify_model *m)
+{
+	while (r->p < r->end && strncmp(r->p, "tag ", 4) == 0) {
+		struct classify_model *t, **tm;
+
+		if (r->depth) {
+			next_line(r);
+			return corrupt(r, "a tag inside a tag");
+		}
+		{
+		struct reader sub;
+		char **tn, *s, *name, *sp, hex[65];
+		const char *q;
+		long n, k;
+		int rc;
+
+		s = next_line(r);
+		name = s + 4;
+		if (!(sp = strrchr(name, ' ')))
+			return corrupt(r, "tag: no line count");
+		*sp = '\0';
+		q = sp + 1;
+		if (decode(name) != 0 || !*name ||
+		    read_int(&q, 1, 1L << 30, 0, &n) != 0 || *q)
+			return corrupt(r, "tag: bad name or line count");
+		if (m->ntags && strcmp(m->tag[m->ntags - 1], name) >= 0)
+			return corrupt(r, "tags not sorted or not unique");
+		if (m->ntags >= MAX_TAGS)
+			return corrupt(r, "more than %d tags", MAX_TAGS);
+		sub = *r;
+		for (k = 0; k < n; k++) {
+			char *nl = memchr(sub.p, '\n', (size_t)(r->end - sub.p));
+
+			if (!nl || nl + 1 > r->end)
+				return corrupt(r, "tag '%s': %ld lines promised, "
+				                  "the file ends first",
+				               name, n);
+			sub.p = nl + 1;
+		}
+		sub.end = sub.p;
+		sub.p = r->p;
+		sub.depth = 1;
+		classify_sha256_hex(sub.p, (size_t)(sub.end - sub.p), hex);
+		tn = realloc(m->tag, (m->ntags + 1) * sizeof(*tn));
+		if (!tn)
+			return CLASSIFY_ERR_NOMEM;
+		m->tag = tn;
+		tm = realloc(m->tagm, (m->ntags + 1) * sizeof(*tm));
+		if (!tm)
+			return CLASSIFY_ERR_NOMEM;
+		m->tagm = tm;
+		if (!(t = calloc(1, sizeof(*t))))
+			return CLASSIFY_ERR_NOMEM;
+		if (!(m->tag[m->ntags] = dup_str(name))) {
+			free(t);
+			return CLASSIFY_ERR_NOMEM;
+		}
+		m->tagm[m->ntags++] = t;
+		if ((rc = read_body(&sub, t)) != CLASSIFY_OK)
+			return rc;
+		if (t->nclass != 2 || strcmp(t->labels[0], "0") != 0 ||
+		    strcmp(t->labels[1], "1") != 0)
+			return corrupt(r, "tag '%s': not a 0/1 model", name);
+		t->npair = 1;
+		t->positive = model_positive(t->labels, t->nclass);
+		if ((rc = model_weights(t)) != CLASSIFY_OK)
+			return rc;
+		memcpy(t->version, hex, 16);
+		t->version[16] = '\0';
+		r->p = sub.end;
+		r->line = sub.line;
+		}
+	}
+	return CLASSIFY_OK;
+}
+
 static int
 read_body(struct reader *r, struct classify_model *m)
 {
@@ -1264,6 +1425,8 @@ read_body(struct reader *r, struct classify_model *m)
 			               ? rc
 			               : corrupt(r, "meta: too many entries");
 	}
+	if ((rc = read_tags(r, m)) != CLASSIFY_OK)
+		return rc;
 	if (!(p = expect(r, "classes")) || read_int(&p, 0, 1000000, 0, &k) ||
 	    *p)
 		return corrupt(r, "expected 'classes' and a count");
@@ -1383,7 +1546,11 @@ classify_model_load(const char *path, struct classify_model **out, char *err,
 	/* the version line first: another format may end differently */
 	nl = memchr(buf, '\n', len);
 	i = nl ? (size_t)(nl - buf) : len;
+	/* this pcmon writes MODEL_FORMAT and reads format 1 too */
 	snprintf(head, sizeof(head), "pcmon-model %d", MODEL_FORMAT);
+	if (nl && i == strlen("pcmon-model 1") &&
+	    memcmp(buf, "pcmon-model 1", i) == 0)
+		memcpy(head, buf, i);
 	if (!nl || i != strlen(head) || memcmp(buf, head, i) != 0) {
 		if (len >= 12 && memcmp(buf, "pcmon-model ", 12) == 0) {
 			size_t e = 12;
@@ -1393,7 +1560,7 @@ classify_model_load(const char *path, struct classify_model **out, char *err,
 				e++;
 			snprintf(err, errsz,
 			         "model '%s': line 1: format version '%.*s', "
-			         "this pcmon reads %d",
+			         "this pcmon reads 1 to %d",
 			         path, (int)(e - 12), buf + 12, MODEL_FORMAT);
 			rc = CLASSIFY_ERR_VERSION;
 		} else {

@@ -67,6 +67,7 @@ classify_feature_opts_default(struct classify_feature_opts *o)
 	o->min_df = 2;
 	o->max_features = 200000;
 	o->sublinear_tf = 1;
+	o->detect_lang = 1;
 }
 
 /* ----------------------------------------------------------- languages */
@@ -130,11 +131,13 @@ lang_find(const char *lang)
 
 /* ------------------------------------------------------ thread context */
 
+/* one cache line: words longer than SCACHE_WORD bytes are not cached */
+#define SCACHE_WORD 28
 struct stem_ent {
-	uint64_t h;
+	uint32_t h;         /* high bits of the word's hash */
 	unsigned char lang; /* index + 1; 0: empty */
 	unsigned char wlen, slen, stop;
-	char word[TERM_MAX], stem[TERM_MAX];
+	char word[SCACHE_WORD], stem[SCACHE_WORD];
 };
 
 struct tok_ctx {
@@ -535,10 +538,27 @@ finish_word(struct tok *t, char *w, size_t len)
 			return;
 		}
 	}
+	if (len > SCACHE_WORD) { /* rare: stem it uncached */
+		if (t->o->stopwords && is_stop(t, w, len))
+			return;
+		s = sb_stemmer_stem(t->stemmer, (const sb_symbol *)w, (int)len);
+		if (!s) {
+			t->rc = CLASSIFY_ERR_NOMEM;
+			return;
+		}
+		sl = sb_stemmer_length(t->stemmer);
+		if (sl > 0 && sl <= TERM_MAX) {
+			memcpy(w, s, (size_t)sl);
+			w[sl] = '\0';
+			len = (size_t)sl;
+		}
+		emit_word(t, w, len);
+		return;
+	}
 	h = hash_bytes(w, len) ^ (uint64_t)t->lang;
 	e = &t->c->cache[h & (SCACHE_SIZE - 1)];
-	if (!(e->lang == t->lang + 1 && e->h == h && e->wlen == len &&
-	      memcmp(e->word, w, len) == 0)) {
+	if (!(e->lang == t->lang + 1 && e->h == (uint32_t)(h >> 32) &&
+	      e->wlen == len && memcmp(e->word, w, len) == 0)) {
 		e->lang = 0;
 		e->stop = (unsigned char)is_stop(t, w, len);
 		s = sb_stemmer_stem(t->stemmer, (const sb_symbol *)w, (int)len);
@@ -547,7 +567,7 @@ finish_word(struct tok *t, char *w, size_t len)
 			return;
 		}
 		sl = sb_stemmer_length(t->stemmer);
-		if (sl <= 0 || sl > TERM_MAX) { /* keep the word itself */
+		if (sl <= 0 || sl > SCACHE_WORD) { /* keep the word itself */
 			s = (const sb_symbol *)w;
 			sl = (int)len;
 		}
@@ -555,7 +575,7 @@ finish_word(struct tok *t, char *w, size_t len)
 		memcpy(e->stem, s, (size_t)sl);
 		e->wlen = (unsigned char)len;
 		e->slen = (unsigned char)sl;
-		e->h = h;
+		e->h = (uint32_t)(h >> 32);
 		e->lang = (unsigned char)(t->lang + 1);
 	}
 	if (t->o->stopwords && e->stop)
@@ -881,6 +901,8 @@ classify_tokenize(const char *text, const char *lang,
 	t.o = o;
 	t.fn = fn;
 	t.arg = arg;
+	if ((!lang || !*lang) && o->detect_lang)
+		lang = classify_langid(text, strlen(text));
 	t.lang = lang_find(lang);
 	if (t.lang >= 0) {
 		const struct lang *l = &langs[t.lang];

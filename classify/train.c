@@ -802,8 +802,8 @@ put_meta_num(struct classify_model *m, const char *key, double v, int *rc)
 		*rc = model_meta_put(m, key, buf);
 }
 
-int
-classify_train(const struct classify_dataset *ds,
+static int
+train_one(const struct classify_dataset *ds,
                const struct classify_train_opts *opts,
                struct classify_model **out, struct classify_metrics *cv,
                char *err, size_t errsz)
@@ -968,6 +968,8 @@ classify_train(const struct classify_dataset *ds,
 		                    T.nclass == 2 ? pos : NULL, T.positive,
 		                    cv) != CLASSIFY_OK)
 			goto out;
+		if (opts->cv_scores)
+			memcpy(opts->cv_scores, pos, T.n * sizeof(*pos));
 	}
 	{
 		char now[32];
@@ -1023,5 +1025,151 @@ out:
 	free(T.dec);
 	free(pred);
 	free(pos);
+	return rc;
+}
+
+/* ----------------------------------------------------------------- tags */
+
+static int
+tag_cmp(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static int
+has_tag(const struct classify_example *e, const char *t)
+{
+	size_t i;
+
+	for (i = 0; i < e->ntags; i++)
+		if (strcmp(e->tags[i], t) == 0)
+			return 1;
+	return 0;
+}
+
+/* One binary sub-model per tag, on the tagged examples (see classify.h). */
+static int
+train_tags(const struct classify_dataset *ds,
+           const struct classify_train_opts *opts, struct classify_model *m,
+           char *err, size_t errsz)
+{
+	const char **all = NULL;
+	size_t n = 0, cap = 0, i, j, u = 0, ntagged = 0;
+	int rc = CLASSIFY_OK;
+
+	for (i = 0; i < ds->n; i++) {
+		ntagged += ds->ex[i].ntags > 0;
+		for (j = 0; j < ds->ex[i].ntags; j++) {
+			if (n == cap) {
+				const char **p;
+
+				cap = cap ? cap * 2 : 64;
+				if (!(p = realloc(all, cap * sizeof(*p)))) {
+					free(all);
+					return CLASSIFY_ERR_NOMEM;
+				}
+				all = p;
+			}
+			all[n++] = ds->ex[i].tags[j];
+		}
+	}
+	if (n == 0)
+		return CLASSIFY_OK;
+	qsort(all, n, sizeof(*all), tag_cmp);
+	for (i = 0; i < n; i++) /* unique */
+		if (u == 0 || strcmp(all[u - 1], all[i]) != 0)
+			all[u++] = all[i];
+	for (i = 0; i < u && rc == CLASSIFY_OK; i++) {
+		struct classify_dataset sub = { 0 };
+		struct classify_model *tm = NULL;
+		struct classify_metrics cv;
+		size_t pos = 0, k = m->ntags;
+		char terr[512];
+
+		memset(&cv, 0, sizeof(cv));
+		for (j = 0; j < ds->n; j++)
+			pos += has_tag(&ds->ex[j], all[i]);
+		/* too few on either side to cross-validate: no model */
+		if (pos < (size_t)opts->folds ||
+		    ntagged - pos < (size_t)opts->folds)
+			continue;
+		for (j = 0; j < ds->n && rc == CLASSIFY_OK; j++)
+			if (ds->ex[j].ntags)
+				rc = classify_dataset_add(
+				        &sub, has_tag(&ds->ex[j], all[i]) ? "1" : "0",
+				        ds->ex[j].text, ds->ex[j].lang);
+		if (rc == CLASSIFY_OK) {
+			struct classify_train_opts so = *opts;
+
+			so.cv_scores = NULL; /* the caller's are the main model's */
+			rc = train_one(&sub, &so, &tm,
+			               opts->probability ? &cv : NULL, terr,
+			               sizeof(terr));
+		}
+		for (j = 0; j < sub.n; j++) {
+			free(sub.ex[j].label);
+			free(sub.ex[j].text);
+			free(sub.ex[j].lang);
+		}
+		free(sub.ex);
+		if (rc != CLASSIFY_OK) {
+			if (rc != CLASSIFY_ERR_NOMEM)
+				snprintf(err, errsz, "tag '%s': %s", all[i],
+				         terr);
+			break;
+		}
+		rc = CLASSIFY_ERR_NOMEM;
+		{
+			char **tn = realloc(m->tag, (k + 1) * sizeof(*tn));
+			struct classify_model **tmm;
+			struct classify_metrics *tc;
+
+			if (tn)
+				m->tag = tn;
+			tmm = tn ? realloc(m->tagm, (k + 1) * sizeof(*tmm))
+			         : NULL;
+			if (tmm)
+				m->tagm = tmm;
+			tc = tmm ? realloc(m->tagcv, (k + 1) * sizeof(*tc))
+			         : NULL;
+			if (tc)
+				m->tagcv = tc;
+			if (tc && (m->tag[k] = strdup(all[i])) != NULL) {
+				m->tagm[k] = tm;
+				m->tagcv[k] = cv; /* zeroed without Platt */
+				m->ntags++;
+				tm = NULL;
+				memset(&cv, 0, sizeof(cv));
+				rc = CLASSIFY_OK;
+			}
+		}
+		classify_model_free(tm);
+		classify_metrics_release(&cv);
+	}
+	free(all);
+	if (rc == CLASSIFY_OK && m->ntags)
+		rc = model_update_version(m);
+	return rc;
+}
+
+int
+classify_train(const struct classify_dataset *ds,
+               const struct classify_train_opts *opts,
+               struct classify_model **out, struct classify_metrics *cv,
+               char *err, size_t errsz)
+{
+	int rc = train_one(ds, opts, out, cv, err, errsz);
+
+	if (rc != CLASSIFY_OK)
+		return rc;
+	rc = train_tags(ds, opts, *out, err, errsz);
+	if (rc != CLASSIFY_OK) {
+		if (rc == CLASSIFY_ERR_NOMEM)
+			snprintf(err, errsz, "training: out of memory");
+		classify_model_free(*out);
+		*out = NULL;
+		if (cv)
+			classify_metrics_release(cv);
+	}
 	return rc;
 }

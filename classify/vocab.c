@@ -353,6 +353,7 @@ opts_valid(const struct classify_feature_opts *o)
 	       (o->word_bigrams == 0 || o->word_bigrams == 1) &&
 	       (o->cjk_ngrams == 0 || o->cjk_ngrams == 1) &&
 	       (o->sublinear_tf == 0 || o->sublinear_tf == 1) &&
+	       (o->detect_lang == 0 || o->detect_lang == 1) &&
 	       o->min_df >= 0 && o->min_df <= VOCAB_MIN_DF_MAX &&
 	       o->max_features <= VOCAB_MAX_TERMS;
 }
@@ -704,9 +705,10 @@ vocab_write(const struct classify_vocab *v, FILE *fp)
 
 	fprintf(fp,
 	        "vocab_features stem=%d stopwords=%d word_bigrams=%d "
-	        "cjk_ngrams=%d min_df=%d max_features=%zu sublinear_tf=%d\n",
+	        "cjk_ngrams=%d min_df=%d max_features=%zu sublinear_tf=%d "
+	        "detect_lang=%d\n",
 	        o->stem, o->stopwords, o->word_bigrams, o->cjk_ngrams,
-	        o->min_df, o->max_features, o->sublinear_tf);
+	        o->min_df, o->max_features, o->sublinear_tf, o->detect_lang);
 	fprintf(fp, "vocab_terms %zu\n", v->n);
 	for (i = 1; i <= v->n; i++)
 		fprintf(fp, "%zu\t%.17g\t%s\n", i, v->idf[i],
@@ -797,22 +799,33 @@ parse_opt(const char **p, const char *key, unsigned long long max,
 static int
 parse_opts(const char *s, struct classify_feature_opts *o)
 {
-	unsigned long long x[7];
-	static const char *const keys[7] = {
+	unsigned long long x[8];
+	static const char *const keys[8] = {
 		"stem",   "stopwords",    "word_bigrams", "cjk_ngrams",
-		"min_df", "max_features", "sublinear_tf",
+		"min_df", "max_features", "sublinear_tf", "detect_lang",
 	};
-	static const unsigned long long max[7] = {
-		1, 1, 1, 1, VOCAB_MIN_DF_MAX, VOCAB_MAX_TERMS, 1,
+	static const unsigned long long max[8] = {
+		1, 1, 1, 1, VOCAB_MIN_DF_MAX, VOCAB_MAX_TERMS, 1, 1,
 	};
-	int i;
+	const char *start;
+	int i, nkeys = 8;
 
 	if (strncmp(s, "vocab_features ", 15) != 0)
 		return -1;
 	s += 15;
-	for (i = 0; i < 7; i++)
-		if (parse_opt(&s, keys[i], max[i], &x[i], i == 6) != 0)
+	start = s;
+	x[7] = 0; /* bundles before detect_lang: no detection */
+	for (i = 0; i < nkeys; i++)
+		if (parse_opt(&s, keys[i], max[i], &x[i], i == nkeys - 1) !=
+		    0) {
+			if (nkeys == 8) { /* the older line, seven keys */
+				nkeys = 7;
+				s = start;
+				i = -1;
+				continue;
+			}
 			return -1;
+		}
 	o->stem = (int)x[0];
 	o->stopwords = (int)x[1];
 	o->word_bigrams = (int)x[2];
@@ -820,6 +833,7 @@ parse_opts(const char *s, struct classify_feature_opts *o)
 	o->min_df = (int)x[4];
 	o->max_features = (size_t)x[5];
 	o->sublinear_tf = (int)x[6];
+	o->detect_lang = nkeys == 8 ? (int)x[7] : 0;
 	return 0;
 }
 

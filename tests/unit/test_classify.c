@@ -708,8 +708,8 @@ test_corrupt(void)
 	expect_load("flipped byte", s, len, CLASSIFY_ERR_CORRUPT, nlines);
 	s[len / 2] ^= 0x01;
 
-	e = edit(s, len, "pcmon-model ", "pcmon-model 2", 0, &elen, &line);
-	expect_load("version 2", e, elen, CLASSIFY_ERR_VERSION, 1);
+	e = edit(s, len, "pcmon-model ", "pcmon-model 3", 0, &elen, &line);
+	expect_load("version 3", e, elen, CLASSIFY_ERR_VERSION, 1);
 	free(e);
 	e = edit(s, len, "pcmon-model ", "pcmon model", 0, &elen, &line);
 	expect_load("not a model", e, elen, CLASSIFY_ERR_CORRUPT, 1);

@@ -14,10 +14,10 @@
 
 /* clang-format off */
 static struct classify_example docs[] = {
-	{ "1", "police raid city", "en" },
-	{ "1", "police arrest city", "en" },
-	{ "1", "police raid", "en" },
-	{ "0", "weather sunny", NULL },
+	{ "1", "police raid city", "en", NULL, 0 },
+	{ "1", "police arrest city", "en", NULL, 0 },
+	{ "1", "police raid", "en", NULL, 0 },
+	{ "0", "weather sunny", NULL, NULL, 0 },
 };
 /* clang-format on */
 
@@ -134,8 +134,8 @@ test_build(void)
 
 	/* a term twice in one document counts once */
 	{
-		struct classify_example e[] = { { "1", "a a a b", NULL },
-			                        { "0", "b b", NULL } };
+		struct classify_example e[] = { { "1", "a a a b", NULL, NULL, 0 },
+			                        { "0", "b b", NULL, NULL, 0 } };
 		struct classify_dataset d = { e, 2, 2 };
 
 		plain_opts(&o, 2, 0);
@@ -299,15 +299,15 @@ test_vectorize_many(void)
 		{ "1",
 		  "Police in Rome arrested 12 suspects of a smuggling ring "
 		  "working across borders with Europol.",
-		  "en" },
+		  "en", NULL, 0 },
 		{ "1",
 		  "Europol and police in Madrid arrested suspects of "
 		  "smuggling across borders.",
-		  "en" },
+		  "en", NULL, 0 },
 		{ "0",
 		  "\xe6\xb5\xb7\xe5\xa4\x96\xe8\xad\xa6\xe5\x8a\xa1 "
 		  "\xe6\xb5\xb7\xe5\xa4\x96\xe8\xad\xa6\xe5\x8a\xa1",
-		  "zh" },
+		  "zh", NULL, 0 },
 	};
 	struct classify_dataset d = { e, 3, 3 };
 	struct classify_feature_opts o;
