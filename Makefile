@@ -8,6 +8,8 @@
 #   make install PREFIX=/usr/local DESTDIR=
 #   make bench-parse  parser benchmark against sfeed and feedparser
 #   make bench-crawl  crawler benchmark against sfeed_update and curl
+#   make bench-classify  classifier benchmark against sklearn, liblinear...
+#   make model        retrain the shipped default model (models/)
 #
 # Dependencies are declared here (pkg-config names) and in deps.sh (Debian
 # package names); nothing else lists them.
@@ -33,6 +35,7 @@ WARN      = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wformat=2 -Wvla \
             -Wmissing-prototypes -Wno-unused-parameter
 PCMON_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
                -DPCMON_MODEL_DEFAULT='"$(SHAREDIR)/models/default.model"' \
+               -DPCMON_GAZETTEER_DEFAULT='"$(SHAREDIR)/gazetteer.tsv"' \
                -DPCMON_VERSION='"$(VERSION)"' $(WARN) $(OPT) $(PKG_CFLAGS)
 PCMON_CFLAGS += $(if $(WERROR),-Werror)
 SAN_FLAGS = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
@@ -62,7 +65,15 @@ UNIT_BIN  = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
 PCMON     = $(BUILD)/pcmon
 
-all: pcmon
+all: pcmon gazetteer
+
+# country names for tagging items: Debian's iso-codes + config/countries.tsv
+GAZETTEER = build/gazetteer.tsv
+gazetteer: $(GAZETTEER)
+$(GAZETTEER): tools/gazetteer.py config/countries.tsv \
+              $(wildcard /usr/share/iso-codes/json/iso_3166-1.json)
+	@mkdir -p $(@D)
+	python3 tools/gazetteer.py --config config/countries.tsv > $@.tmp && mv $@.tmp $@
 
 # ./pcmon is always the plain build; the sanitizer build lives in build/san
 pcmon: $(PCMON)
@@ -92,7 +103,7 @@ $(BUILD)/tests/%: tests/unit/%.c tests/unit/check.h $(LIBS_A) | $(BUILD)/tests
 $(BUILD)/crawler $(BUILD)/classify $(BUILD)/pipeline $(BUILD)/tests:
 	mkdir -p $@
 
-units: $(UNIT_BIN)
+units: $(UNIT_BIN) $(GAZETTEER)
 
 # The README's test command: installs what is missing, builds, runs unit
 # binaries and tests/cases/*.test; the last line is "N passed, N failed".
@@ -101,7 +112,7 @@ test:
 	sh ./deps.sh --test
 	$(MAKE) test-run
 
-test-run: $(PCMON) units
+test-run: $(PCMON) units $(GAZETTEER)
 	python3 tests/run.py --pcmon $(PCMON) --units $(BUILD)/tests $(TESTS)
 
 check: test
@@ -109,7 +120,7 @@ check: test
 # The README's main-job command, on the bundled offline feeds.
 demo:
 	sh ./deps.sh
-	$(MAKE) pcmon
+	$(MAKE) all
 	sh config/demo/run.sh
 
 deps:
@@ -131,11 +142,29 @@ bench-parse: $(PCMON)
 bench-crawl: $(PCMON)
 	sh bench/crawl/run.sh
 
-install: $(PCMON)
+bench-classify: $(PCMON)
+	sh bench/classify/run.sh
+
+bench-countries: $(PCMON) $(GAZETTEER)
+	sh bench/countries/run.sh
+
+bench-langid: $(PCMON)
+	sh bench/langid/run.sh
+
+# The shipped default model from models/data/corpus and AG News negatives
+# (../shared/data or PCMON_SHARED_DATA); writes models/default.{model,md}.
+model: $(PCMON)
+	sh models/tools/make-model.sh
+
+install: $(PCMON) $(GAZETTEER)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR) $(DESTDIR)$(SHAREDIR)
 	install -m 755 $(PCMON) $(DESTDIR)$(BINDIR)/pcmon
 	install -m 644 pcmon.1 $(DESTDIR)$(MANDIR)/pcmon.1
 	install -m 644 config/pcmon.conf config/feeds.opml $(DESTDIR)$(SHAREDIR)/
+	install -m 644 $(GAZETTEER) $(DESTDIR)$(SHAREDIR)/
+	install -d $(DESTDIR)$(SHAREDIR)/models
+	if [ -f models/default.model ]; then \
+		install -m 644 models/default.model $(DESTDIR)$(SHAREDIR)/models/; fi
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/pcmon $(DESTDIR)$(MANDIR)/pcmon.1
@@ -144,4 +173,4 @@ uninstall:
 clean:
 	rm -rf build pcmon
 
-.PHONY: all pcmon units test test-run demo check deps check-banned format-check bench-parse bench-crawl install uninstall clean
+.PHONY: all pcmon gazetteer units test test-run demo check deps check-banned format-check bench-parse bench-crawl bench-classify bench-countries bench-langid model install uninstall clean

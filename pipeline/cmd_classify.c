@@ -20,9 +20,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "annotate.h"
 #include "classify/classify.h"
 #include "cmd.h"
 #include "config.h"
+#include "util.h"
 #include "log.h"
 #include "store.h"
 
@@ -47,6 +49,7 @@ static const char usage[] =
 
 struct classify_batch {
 	const struct classify_model *m;
+	struct annotator an;
 	const char *version;
 	struct store_prediction *p;
 	size_t n;
@@ -57,11 +60,24 @@ struct classify_batch {
 	int64_t failed_id;
 };
 
+/* frees the themes and countries strings of the batch's predictions */
+static void
+batch_clear(struct classify_batch *b)
+{
+	size_t i;
+
+	for (i = 0; i < b->n; i++) {
+		free((char *)b->p[i].themes);
+		free((char *)b->p[i].countries);
+	}
+	b->n = 0;
+}
+
 static int
 score_item(const struct store_item_text *r, void *arg)
 {
 	struct classify_batch *b = arg;
-	struct classify_prediction pr;
+	struct annotation a;
 	struct store_prediction *p;
 	size_t tl = r->title ? strlen(r->title) : 0;
 	size_t sl = r->summary ? strlen(r->summary) : 0;
@@ -78,8 +94,7 @@ score_item(const struct store_item_text *r, void *arg)
 	if (sl)
 		memcpy(b->text + tl + 1, r->summary, sl);
 	b->text[tl + 1 + sl] = '\0';
-	if ((rc = classify_predict(b->m, b->text, r->lang, &pr)) !=
-	    CLASSIFY_OK) {
+	if ((rc = annotate(&b->an, b->text, r->lang, &a)) != CLASSIFY_OK) {
 		b->failed = rc;
 		b->failed_id = r->id;
 		return 1;
@@ -88,8 +103,16 @@ score_item(const struct store_item_text *r, void *arg)
 	memset(p, 0, sizeof(*p));
 	p->item_id = r->id;
 	p->model_version = b->version;
-	p->label = pr.label; /* borrowed from the model */
-	p->score = isfinite(pr.score) ? pr.score : 0;
+	p->label = a.p.label; /* borrowed from the model */
+	if (b->an.ntags && !(p->themes = annotate_themes_json(&b->an, &a)))
+		b->failed = CLASSIFY_ERR_NOMEM;
+	if (b->an.g && !(p->countries = annotate_countries_json(&a)))
+		b->failed = CLASSIFY_ERR_NOMEM;
+	if (b->failed) {
+		b->failed_id = r->id;
+		return 1;
+	}
+	p->score = isfinite(a.p.score) ? a.p.score : 0;
 	if (p->score < 0)
 		p->score = 0;
 	if (p->score > 1)
@@ -109,8 +132,9 @@ CMD_FN(cmd_classify)
 	};
 	struct classify_batch b;
 	struct classify_model *m = NULL;
+	struct classify_gazetteer *gz = NULL;
 	const char *model = NULL;
-	char err[1024], *end;
+	char err[1024], mbuf[4096], *end;
 	long batch = DEFAULT_BATCH;
 	int64_t after = 0, total = 0, done = 0, related = 0;
 	size_t i;
@@ -147,11 +171,20 @@ CMD_FN(cmd_classify)
 		                "[classify] model\n");
 		return EXIT_USAGE;
 	}
+	model = util_data_path(model, PCMON_MODEL_DEFAULT,
+	                       "../../models/default.model", mbuf, sizeof(mbuf));
 	if (classify_model_load(model, &m, err, sizeof(err)) != CLASSIFY_OK) {
 		fprintf(stderr, "pcmon classify: %s\n", err);
 		return EXIT_FAIL;
 	}
 	b.m = m;
+	if (annotator_init(&b.an, m, NULL) != 0) {
+		fprintf(stderr, "pcmon classify: out of memory\n");
+		goto out;
+	}
+	if (annotate_gazetteer(ctx->cfg, "classify", &gz) != 0)
+		goto out;
+	b.an.g = gz;
 	b.version = classify_model_version(m);
 	b.scored_at = (int64_t)time(NULL);
 	b.p = calloc((size_t)batch, sizeof(*b.p));
@@ -169,7 +202,7 @@ CMD_FN(cmd_classify)
 	progress =
 	        isatty(STDERR_FILENO) && log_enabled(LOG_INFO) && total > batch;
 	for (;;) {
-		b.n = 0;
+		batch_clear(&b);
 		rc = store_item_unscored(ctx->store, b.version, all, after,
 		                         batch, score_item, &b, &after, err,
 		                         sizeof(err));
@@ -213,6 +246,10 @@ CMD_FN(cmd_classify)
 	       (long long)done, b.version, (long long)related);
 	status = EXIT_OK;
 out:
+	if (b.p)
+		batch_clear(&b);
+	annotator_release(&b.an);
+	classify_gazetteer_free(gz);
 	free(b.p);
 	free(b.text);
 	classify_model_free(m);

@@ -21,6 +21,8 @@
 #include "classify/classify.h"
 #include "cmd.h"
 #include "config.h"
+#include "util.h"
+#include "annotate.h"
 #include "jsonline.h"
 #include "labels.h"
 
@@ -34,7 +36,10 @@ static const char usage[] =
         "standard input and writes one line {\"id\", \"label\", \"score\"} "
         "per\n"
         "input line, in input order; score is the probability of label and\n"
-        "id is echoed as given.  Blank lines are skipped.  A bad line is\n"
+        "id is echoed as given.  A model trained with themes adds\n"
+        "\"themes\": for a related item (label \"1\") its themes of\n"
+        "probability 0.5 or more, likeliest first, or else the likeliest\n"
+        "one; [] for the others.  Blank lines are skipped.  A bad line is\n"
         "reported on stderr with its number and skipped (no output line).\n"
         "  --model PATH  the model (default: [classify] model)\n"
         "  --explain     add \"features\": [[term, weight], ...], the ten "
@@ -106,6 +111,9 @@ struct predict_run {
 	const char *name; /* of the input, for messages */
 	struct jsonline jl;
 	char **qlabel; /* each class's label as a JSON string */
+	char **qtag;   /* each theme as a JSON string */
+	struct annotator an;
+	int countries; /* print "countries" (a gazetteer is loaded) */
 };
 
 /* The common line, no tree: jsonline.c reads it, the output is printed
@@ -115,9 +123,9 @@ static int
 predict_fast(struct predict_run *r, const char *line, size_t len)
 {
 	struct jsonline *jl = &r->jl;
-	struct classify_prediction p;
-	const char *title, *body;
-	size_t tl, bl, i, n = classify_model_nclass(r->m);
+	struct annotation a;
+	const char *title, *body, *lang;
+	size_t tl, bl, i, t, n = classify_model_nclass(r->m);
 	char *text, num[64];
 	double score;
 	int rc = jsonline_scan(jl, line, len);
@@ -141,18 +149,17 @@ predict_fast(struct predict_run *r, const char *line, size_t len)
 	if (bl)
 		memcpy(text + tl + 1, body, bl);
 	text[tl + 1 + bl] = '\0';
-	rc = classify_predict(r->m, text,
-	                      jl->lang.s && *jl->lang.s ? jl->lang.s : NULL,
-	                      &p);
+	lang = jl->lang.s && *jl->lang.s ? jl->lang.s : NULL;
+	rc = annotate(&r->an, text, lang, &a);
 	free(text);
 	if (rc != CLASSIFY_OK)
-		return 1;
+		return 1; /* the slow path words the error */
 	for (i = 0; i < n; i++)
-		if (classify_model_label(r->m, i) == p.label)
+		if (classify_model_label(r->m, i) == a.p.label)
 			break;
 	if (i == n)
 		return 1;
-	score = isfinite(p.score) ? p.score : 0;
+	score = isfinite(a.p.score) ? a.p.score : 0;
 	score = score < 0 ? 0 : score > 1 ? 1 : score;
 	if (jsonline_real(num, sizeof(num), score, 6) == 0)
 		return 1;
@@ -161,7 +168,20 @@ predict_fast(struct predict_run *r, const char *line, size_t len)
 		fwrite(jl->id, 1, jl->idlen, stdout);
 	else
 		fputs("null", stdout);
-	printf(",\"label\":%s,\"score\":%s}\n", r->qlabel[i], num);
+	printf(",\"label\":%s,\"score\":%s", r->qlabel[i], num);
+	if (r->an.ntags) {
+		fputs(",\"themes\":[", stdout);
+		for (t = 0; t < a.nthemes; t++)
+			printf("%s%s", t ? "," : "", r->qtag[a.themes[t]]);
+		putchar(']');
+	}
+	if (r->countries) {
+		fputs(",\"countries\":[", stdout);
+		for (t = 0; t < a.ncountries; t++) /* [A-Z][A-Z]: no escaping */
+			printf("%s\"%s\"", t ? "," : "", a.countries[t]);
+		putchar(']');
+	}
+	fputs("}\n", stdout);
 	return 0;
 }
 
@@ -171,7 +191,7 @@ static int
 predict_line(struct predict_run *r, const char *line, size_t len,
              long lineno)
 {
-	struct classify_prediction p;
+	struct annotation a;
 	json_error_t jerr;
 	json_t *in = NULL, *out = NULL, *id, *feats;
 	const char *lang;
@@ -203,18 +223,32 @@ predict_line(struct predict_run *r, const char *line, size_t len,
 	if (labels_json_text(in, 1, &text, &lang, msg, sizeof(msg)) !=
 	    LABELS_OK)
 		goto out;
-	if ((rc = classify_predict(r->m, text, lang, &p)) != CLASSIFY_OK) {
+	if ((rc = annotate(&r->an, text, lang, &a)) != CLASSIFY_OK) {
 		snprintf(msg, sizeof(msg), "cannot classify: %s",
 		         classify_strerror(rc));
 		goto out;
 	}
-	score = isfinite(p.score) ? p.score : 0;
+	score = isfinite(a.p.score) ? a.p.score : 0;
 	score = score < 0 ? 0 : score > 1 ? 1 : score;
 	id = json_object_get(in, "id");
 	out = json_object();
 	json_object_set(out, "id", id ? id : json_null());
-	json_object_set_new(out, "label", json_string(p.label));
+	json_object_set_new(out, "label", json_string(a.p.label));
 	json_object_set_new(out, "score", json_real(score));
+	if (r->an.ntags) {
+		char *js = annotate_themes_json(&r->an, &a);
+
+		json_object_set_new(out, "themes",
+		                    js ? json_loads(js, 0, NULL) : NULL);
+		free(js);
+	}
+	if (r->countries) {
+		char *js = annotate_countries_json(&a);
+
+		json_object_set_new(out, "countries",
+		                    js ? json_loads(js, 0, NULL) : NULL);
+		free(js);
+	}
 	if (r->explain) {
 		feats = json_array();
 		rc = classify_explain(r->m, text, lang, EXPLAIN_TERMS,
@@ -258,13 +292,14 @@ CMD_FN(cmd_predict)
 	};
 	struct predict_run r;
 	struct classify_model *m = NULL;
+	struct classify_gazetteer *gz = NULL;
 	const char *model = NULL, *path = "-";
-	char err[1024], *buf = NULL;
+	char err[1024], mbuf[4096], *buf = NULL;
 	size_t cap = 0, len;
 	long lineno = 0, bad = 0;
 	int c, rc, too_long, status = EXIT_OK;
 	FILE *fp = NULL;
-	size_t i, ncls = 0;
+	size_t i, ncls = 0, ntag = 0;
 
 	memset(&r, 0, sizeof(r));
 	optind = 1;
@@ -297,6 +332,8 @@ CMD_FN(cmd_predict)
 	} else {
 		r.name = path;
 	}
+	model = util_data_path(model, PCMON_MODEL_DEFAULT,
+	                       "../../models/default.model", mbuf, sizeof(mbuf));
 	if (classify_model_load(model, &m, err, sizeof(err)) != CLASSIFY_OK) {
 		fprintf(stderr, "pcmon predict: %s\n", err);
 		status = EXIT_FAIL;
@@ -320,6 +357,29 @@ CMD_FN(cmd_predict)
 				break;
 			}
 		}
+	/* themes: JSON-quoted names; countries: the gazetteer */
+	ntag = classify_model_ntags(m);
+	if (ntag && (r.qtag = calloc(ntag, sizeof(*r.qtag))) != NULL)
+		for (i = 0; i < ntag; i++) {
+			json_t *js = json_string(classify_model_tag(m, i));
+
+			r.qtag[i] = js ? json_dumps(js, JSON_ENCODE_ANY) : NULL;
+			json_decref(js);
+			if (!r.qtag[i])
+				break;
+		}
+	if ((ntag && (!r.qtag || i < ntag)) ||
+	    annotator_init(&r.an, m, NULL) != 0) {
+		fprintf(stderr, "pcmon predict: out of memory\n");
+		status = EXIT_FAIL;
+		goto out;
+	}
+	if (annotate_gazetteer(ctx->cfg, "predict", &gz) != 0) {
+		status = EXIT_FAIL;
+		goto out;
+	}
+	r.an.g = gz;
+	r.countries = gz != NULL;
 	while ((rc = read_line(fp, &buf, &cap, &len, &too_long)) == 1) {
 		const char *line = buf;
 
@@ -368,6 +428,13 @@ out:
 			free(r.qlabel[i]);
 		free(r.qlabel);
 	}
+	if (r.qtag) {
+		for (i = 0; i < ntag; i++)
+			free(r.qtag[i]);
+		free(r.qtag);
+	}
+	annotator_release(&r.an);
+	classify_gazetteer_free(gz);
 	jsonline_release(&r.jl);
 	classify_model_free(m);
 	free(buf);

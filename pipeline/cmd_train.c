@@ -26,14 +26,16 @@ static const char usage[] =
         "usage: pcmon train --data FILE [--data FILE...] --out PATH\n"
         "                   [--kernel linear|rbf] [--folds K] [--grid] "
         "[--seed N]\n"
+        "                   [--cv-out FILE]\n"
         "\n"
         "Trains a model on labeled examples, prints its cross-validated\n"
         "metrics and saves it (atomically) to PATH.\n"
         "  --data FILE    labeled examples: JSON lines {\"label\", \"title\",\n"
-        "                 \"summary\" or \"text\", \"lang\"} (.jsonl, .json) "
-        "or\n"
-        "                 TSV label<TAB>text (.tsv, .txt); else the first\n"
-        "                 byte decides ('{': JSON lines); may be repeated\n"
+        "                 \"summary\" or \"text\", \"lang\", \"theme\", \"themes\"}\n"
+        "                 (.jsonl, .json) or TSV label<TAB>text (.tsv,\n"
+        "                 .txt); else the first byte decides ('{': JSON\n"
+        "                 lines); may be repeated.  Themes, when given,\n"
+        "                 train a model each.\n"
         "  --out PATH     where to write the model\n"
         "  --kernel K     linear (default) or rbf\n"
         "  --folds K      cross-validation folds, 2 to 100 (default 5);\n"
@@ -41,6 +43,9 @@ static const char usage[] =
         "                 are not calibrated probabilities\n"
         "  --grid         grid search over C (and gamma for rbf) first\n"
         "  --seed N       fold assignment: same data, same seed, same model\n"
+        "  --cv-out FILE  write each example's cross-validated score of\n"
+        "                 the positive class: JSON lines {\"i\", \"score\"},\n"
+        "                 i counting examples in --data order from 0\n"
         "\n"
         "Exit status: 0 trained and saved; 2 bad option or bad label file\n"
         "(the error names the file and line), or data that cannot train a\n"
@@ -101,6 +106,34 @@ nomem:
 	return -1;
 }
 
+/* --cv-out: {"i": example, "score": cross-validated P(positive)} lines,
+ * the examples in the order of the --data files */
+static int
+write_scores(const char *path, const double *s, size_t n, char *err,
+             size_t errsz)
+{
+	FILE *fp = strcmp(path, "-") == 0 ? stdout : fopen(path, "w");
+	size_t i;
+	int bad;
+
+	if (!fp) {
+		snprintf(err, errsz, "cannot write '%s': %s", path,
+		         strerror(errno));
+		return -1;
+	}
+	for (i = 0; i < n; i++)
+		fprintf(fp, "{\"i\":%zu,\"score\":%.6f}\n", i, s[i]);
+	bad = ferror(fp) || fflush(fp) != 0;
+	if (fp != stdout && fclose(fp) != 0)
+		bad = 1;
+	if (bad) {
+		snprintf(err, errsz, "cannot write '%s': %s", path,
+		         strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 CMD_FN(cmd_train)
 {
 	static const struct option opts[] = {
@@ -110,6 +143,7 @@ CMD_FN(cmd_train)
 		{ "folds", required_argument, NULL, 'f' },
 		{ "grid", no_argument, NULL, 'g' },
 		{ "seed", required_argument, NULL, 's' },
+		{ "cv-out", required_argument, NULL, 'c' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -118,7 +152,8 @@ CMD_FN(cmd_train)
 	struct classify_dataset *ds = NULL;
 	struct classify_model *m = NULL, *back = NULL;
 	char **data = NULL, sha[65], err[1024];
-	const char *out = NULL;
+	const char *out = NULL, *cvout = NULL;
+	double *scores = NULL;
 	size_t ndata = 0;
 	long v;
 	int c, rc, status = EXIT_FAIL;
@@ -160,6 +195,7 @@ CMD_FN(cmd_train)
 			to.folds = (int)v;
 			break;
 		case 'g': to.grid = 1; break;
+		case 'c': cvout = optarg; break;
 		case 's':
 			if (parse_long(optarg, 0, INT_MAX, &v) != 0) {
 				fprintf(stderr,
@@ -201,6 +237,20 @@ CMD_FN(cmd_train)
 		to.probability = 0;
 		to.folds = 5; /* unused: no CV runs */
 	}
+	if (cvout) {
+		if (!to.probability) {
+			fprintf(stderr, "pcmon train: --cv-out needs "
+			                "cross-validation: --folds 2 or more\n");
+			status = EXIT_USAGE;
+			goto out;
+		}
+		if (!(scores = calloc(classify_dataset_size(ds) + 1,
+		                      sizeof(*scores)))) {
+			fprintf(stderr, "pcmon train: out of memory\n");
+			goto out;
+		}
+		to.cv_scores = scores;
+	}
 	rc = classify_train(ds, &to, &m, to.probability ? &cv : NULL, err,
 	                    sizeof(err));
 	if (rc != CLASSIFY_OK) {
@@ -222,6 +272,37 @@ CMD_FN(cmd_train)
 		printf("%d-fold cross-validation:\n", to.folds);
 		labels_metrics_print(stdout, &cv);
 	}
+	if (classify_model_ntags(m)) {
+		size_t i;
+
+		printf("\nthemes (a model each, on the examples with themes%s):\n"
+		       "theme                      precision  recall      F1  "
+		       "support\n",
+		       to.probability ? ", cross-validated" : "");
+		for (i = 0; i < classify_model_ntags(m); i++) {
+			const struct classify_metrics *t =
+			        classify_model_tag_cv(m, i);
+			const struct classify_class_metrics *cm = NULL;
+			size_t k;
+
+			for (k = 0; t && k < t->nclass; k++)
+				if (strcmp(t->classes[k].label, "1") == 0)
+					cm = &t->classes[k];
+			if (cm)
+				printf("%-26s %9.4f  %6.4f  %6.4f  %7ld\n",
+				       classify_model_tag(m, i), cm->precision,
+				       cm->recall, cm->f1, cm->support);
+			else
+				printf("%-26s         -       -       -        -\n",
+				       classify_model_tag(m, i));
+			if (t && to.probability &&
+			    set_meta(classify_model_tag_model(m, i), t, err,
+			             sizeof(err)) != 0) {
+				fprintf(stderr, "pcmon train: %s\n", err);
+				goto out;
+			}
+		}
+	}
 	if (to.probability && set_meta(m, &cv, err, sizeof(err)) != 0) {
 		fprintf(stderr, "pcmon train: %s\n", err);
 		goto out;
@@ -239,8 +320,14 @@ CMD_FN(cmd_train)
 	}
 	printf("\nmodel saved to '%s' (version %s)\n", out,
 	       classify_model_version(back));
+	if (cvout && write_scores(cvout, scores, classify_dataset_size(ds), err,
+	                          sizeof(err)) != 0) {
+		fprintf(stderr, "pcmon train: %s\n", err);
+		goto out;
+	}
 	status = EXIT_OK;
 out:
+	free(scores);
 	classify_metrics_release(&cv);
 	classify_model_free(back);
 	classify_model_free(m);

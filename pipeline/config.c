@@ -71,6 +71,7 @@ static const struct cfg_key keys[] = {
 
 	{ "classify", "model", T_PATH, OFF(model), PCMON_MODEL_DEFAULT, 0, 0 },
 	{ "classify", "threshold", T_DOUBLE, OFF(threshold), "0.5", 0, 1 },
+	{ "classify", "gazetteer", T_PATH, OFF(gazetteer), PCMON_GAZETTEER_DEFAULT, 0, 0 },
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))

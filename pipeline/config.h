@@ -52,6 +52,7 @@ struct pcmon_config {
 
 	/* [classify] */
 	char *model;              /* absolute path of the model bundle */
+	char *gazetteer;          /* country names (TSV); "": none */
 	double threshold;
 };
 

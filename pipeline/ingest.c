@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "classify/classify.h"
 #include "config.h"
 #include "crawler/crawler.h"
 #include "ingest.h"
@@ -59,6 +60,34 @@ doc_lang(const struct crawl_parser *p, char out[3])
 	return out;
 }
 
+/*
+ * The item's language: what its own text says (classify_langid() on the
+ * title and the start of the summary), else what the feed declares.
+ * Feeds often declare one language for everything they carry, or none.
+ */
+static const char *
+item_lang(const struct crawl_item *ci, const char *declared)
+{
+	char buf[2048];
+	size_t tl = ci->title ? strlen(ci->title) : 0, sl, n;
+	const char *l;
+
+	if (tl > sizeof(buf) - 2)
+		tl = sizeof(buf) - 2;
+	if (tl)
+		memcpy(buf, ci->title, tl);
+	buf[tl] = '\n';
+	sl = ci->summary ? strlen(ci->summary) : 0;
+	n = sizeof(buf) - tl - 2;
+	if (sl > n)
+		sl = n; /* a cut UTF-8 sequence at the end is skipped */
+	if (sl)
+		memcpy(buf + tl + 1, ci->summary, sl);
+	buf[tl + 1 + sl] = '\0';
+	l = classify_langid(buf, tl + 1 + sl);
+	return l ? l : declared;
+}
+
 static int
 ingest_item(const struct crawl_item *ci, void *arg)
 {
@@ -76,7 +105,8 @@ ingest_item(const struct crawl_item *ci, void *arg)
 	it.title = ci->title;
 	it.summary = ci->summary;
 	it.author = ci->author;
-	it.lang = in->feed_lang ? in->feed_lang : doc_lang(in->parser, lang);
+	it.lang = item_lang(ci, in->feed_lang ? in->feed_lang
+	                                      : doc_lang(in->parser, lang));
 	it.published = ci->published == CRAWL_TIME_NONE ? STORE_TIME_NONE
 	                                                : ci->published;
 	it.updated =

@@ -192,9 +192,90 @@ labels_json_text(json_t *o, int allow_empty, char **text, const char **lang,
 }
 
 static int
-json_line(const char *line, size_t len, struct labels_example *ex, char **text,
-          char *labelbuf, size_t labelsz, json_t **root, char *msg,
+tag_valid(const char *t, size_t len)
+{
+	size_t i;
+
+	if (len == 0 || len > LABELS_MAX_TAG || strlen(t) != len)
+		return 0;
+	for (i = 0; i < len; i++)
+		if (!((t[i] >= 'a' && t[i] <= 'z') ||
+		      (t[i] >= 'A' && t[i] <= 'Z') ||
+		      (t[i] >= '0' && t[i] <= '9') || t[i] == '_' ||
+		      t[i] == '.' || t[i] == '-'))
+			return 0;
+	return 1;
+}
+
+/* "theme" and "themes" into tagv[]: themes lists them all (theme, when
+ * both are given, among them); either may be absent or null. */
+static int
+json_tags(json_t *o, const char **tagv, size_t *ntags, char *msg,
           size_t msgsz)
+{
+	json_t *th = json_object_get(o, "theme");
+	json_t *ts = json_object_get(o, "themes");
+	size_t i, j, n = 0;
+
+	*ntags = 0;
+	if (th && !json_is_null(th) &&
+	    (!json_is_string(th) ||
+	     !tag_valid(json_string_value(th), json_string_length(th)))) {
+		snprintf(msg, msgsz, "\"theme\" is not a name ([A-Za-z0-9_.-], "
+		                     "at most %d bytes) or null",
+		         LABELS_MAX_TAG);
+		return LABELS_ERR_DATA;
+	}
+	if (ts && !json_is_null(ts)) {
+		if (!json_is_array(ts)) {
+			snprintf(msg, msgsz, "\"themes\" is not an array");
+			return LABELS_ERR_DATA;
+		}
+		if (json_array_size(ts) > LABELS_MAX_TAGS) {
+			snprintf(msg, msgsz, "more than %d themes",
+			         LABELS_MAX_TAGS);
+			return LABELS_ERR_DATA;
+		}
+		for (i = 0; i < json_array_size(ts); i++) {
+			json_t *t = json_array_get(ts, i);
+
+			if (!json_is_string(t) ||
+			    !tag_valid(json_string_value(t),
+			               json_string_length(t))) {
+				snprintf(msg, msgsz,
+				         "\"themes\": item %zu is not a name", i + 1);
+				return LABELS_ERR_DATA;
+			}
+			for (j = 0; j < n; j++)
+				if (strcmp(tagv[j], json_string_value(t)) == 0) {
+					snprintf(msg, msgsz,
+					         "\"themes\": '%s' twice", tagv[j]);
+					return LABELS_ERR_DATA;
+				}
+			tagv[n++] = json_string_value(t);
+		}
+		if (th && json_is_string(th)) {
+			for (j = 0; j < n; j++)
+				if (strcmp(tagv[j], json_string_value(th)) == 0)
+					break;
+			if (j == n) {
+				snprintf(msg, msgsz,
+				         "\"theme\" '%s' is not in \"themes\"",
+				         json_string_value(th));
+				return LABELS_ERR_DATA;
+			}
+		}
+	} else if (th && json_is_string(th)) {
+		tagv[n++] = json_string_value(th);
+	}
+	*ntags = n;
+	return LABELS_OK;
+}
+
+static int
+json_line(const char *line, size_t len, struct labels_example *ex, char **text,
+          char *labelbuf, size_t labelsz, json_t **root, const char **tagv,
+          char *msg, size_t msgsz)
 {
 	json_error_t jerr;
 	json_t *o, *l;
@@ -235,6 +316,9 @@ json_line(const char *line, size_t len, struct labels_example *ex, char **text,
 		snprintf(msg, msgsz, "\"label\" is not a string or an integer");
 		return LABELS_ERR_DATA;
 	}
+	if (json_tags(o, tagv, &ex->ntags, msg, msgsz) != LABELS_OK)
+		return LABELS_ERR_DATA;
+	ex->tags = tagv;
 	return labels_json_text(o, 0, text, &ex->lang, msg, msgsz);
 }
 
@@ -288,6 +372,7 @@ labels_parse(const char *name, const char *data, size_t len, int format,
              size_t *count, char *err, size_t errsz)
 {
 	char msg[512], labelbuf[32];
+	const char *tagv[LABELS_MAX_TAGS];
 	size_t pos = 0, n = 0, ll;
 	long lineno = 0;
 	int rc = LABELS_OK;
@@ -300,7 +385,7 @@ labels_parse(const char *name, const char *data, size_t len, int format,
 		format = detect_format(name, data + pos, len - pos);
 	while (pos < len && rc == LABELS_OK) {
 		const char *line = data + pos, *nl;
-		struct labels_example ex = { NULL, NULL, NULL, 0 };
+		struct labels_example ex = { NULL, NULL, NULL, 0, NULL, 0 };
 		json_t *root = NULL;
 		char *text = NULL;
 
@@ -322,7 +407,7 @@ labels_parse(const char *name, const char *data, size_t len, int format,
 			rc = LABELS_ERR_DATA;
 		} else if (format == LABELS_JSONL) {
 			rc = json_line(line, ll, &ex, &text, labelbuf,
-			               sizeof(labelbuf), &root, msg,
+			               sizeof(labelbuf), &root, tagv, msg,
 			               sizeof(msg));
 			ex.text = text;
 		} else {
@@ -408,8 +493,8 @@ out:
 static int
 add_example(const struct labels_example *ex, void *arg)
 {
-	return classify_dataset_add(arg, ex->label, ex->text, ex->lang) !=
-	       CLASSIFY_OK;
+	return classify_dataset_add_tagged(arg, ex->label, ex->text, ex->lang,
+	                                   ex->tags, ex->ntags) != CLASSIFY_OK;
 }
 
 int

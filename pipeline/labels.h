@@ -5,8 +5,10 @@
  * Two formats, one example per line:
  *
  *   JSON lines  {"label": "1" | 1, "title": ..., "summary": ... | "text":
- *               ..., "lang": "en"}; the text is title + "\n" + summary
- *               (or text); other keys are ignored
+ *               ..., "lang": "en", "theme": "stations", "themes": [...]};
+ *               the text is title + "\n" + summary (or text); "theme"
+ *               and "themes" (optional, null allowed) are the example's
+ *               tags, "themes" listing all of them; other keys are ignored
  *   TSV         label<TAB>text (the text is the rest of the line)
  *
  * The format is chosen by the file name (.jsonl, .ndjson, .json: JSON
@@ -46,7 +48,12 @@ struct labels_example {
 	const char *text;  /* non-empty, valid UTF-8 */
 	const char *lang;  /* NULL when not given */
 	long line;         /* 1-based */
+	const char *const *tags; /* themes: ntags distinct names */
+	size_t ntags;
 };
+
+#define LABELS_MAX_TAGS 16
+#define LABELS_MAX_TAG  64 /* bytes; [A-Za-z0-9_.-] */
 
 /*
  * Parses data[0..len) (need not be NUL-terminated) in the format given,

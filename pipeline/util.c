@@ -12,7 +12,9 @@
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <jansson.h>
 #include <utf8proc.h>
@@ -150,3 +152,26 @@ util_format_minute(int64_t t, char *buf, size_t bufsz)
 	strftime(buf, bufsz, "%Y-%m-%d %H:%M", &tm);
 }
 
+
+const char *
+util_data_path(const char *path, const char *def, const char *rel, char *buf,
+               size_t bufsz)
+{
+	char exe[4096];
+	ssize_t n;
+	char *slash;
+
+	if (!path || strcmp(path, def) != 0 || access(path, F_OK) == 0)
+		return path;
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n <= 0)
+		return path;
+	exe[n] = '\0';
+	if (!(slash = strrchr(exe, '/')))
+		return path;
+	*slash = '\0';
+	if (snprintf(buf, bufsz, "%s/%s", exe, rel) >= (int)bufsz ||
+	    access(buf, F_OK) != 0)
+		return path;
+	return buf;
+}

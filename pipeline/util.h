@@ -24,4 +24,14 @@ void util_put_safe(FILE *fp, const char *s);
 /* "YYYY-MM-DD HH:MM" UTC, or "never". */
 void util_format_minute(int64_t t, char *buf, size_t bufsz);
 
+/*
+ * An installed data file, or its copy in the source tree when pcmon runs
+ * uninstalled: path when it exists or is not the compiled-in default def;
+ * else rel resolved against the running binary's directory
+ * (build/rel/pcmon: "../gazetteer.tsv", "../../models/default.model") when
+ * that exists (written into buf); else path.
+ */
+const char *util_data_path(const char *path, const char *def, const char *rel,
+                           char *buf, size_t bufsz);
+
 #endif

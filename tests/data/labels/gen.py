@@ -6,10 +6,14 @@ cooperation, "0" about anything else (sport, weather, markets, culture).
 Every phrase below was written for these tests.
 
   gen.py [--n N] [--seed S] [--format jsonl|tsv|predict] [--int-labels]
+         [--themes]
 
 jsonl: {"label", "title", "summary"} (every fifth line uses "text" instead
 of "summary"); tsv: label<TAB>text; predict: {"id", "title", "summary"}
 without labels, ids alternating between numbers and strings.
+--themes: "1" examples get a "theme" from their verb (patrols, agreements,
+stations or training), and those of a cross-border raid a second one in
+"themes".
 """
 import argparse
 import json
@@ -67,14 +71,21 @@ OTHER_TAIL = [
 ]
 
 
+# the theme of each POLICE_VERB, for --themes
+VERB_THEME = ["agreements", "patrols", "agreements", "stations", "training",
+              "training", "agreements", "stations", "patrols", "agreements"]
+
+
 def example(rng, label):
     if label == "1":
         s, v, p, t = POLICE_SUBJ, POLICE_VERB, POLICE_PLACE, POLICE_TAIL
     else:
         s, v, p, t = OTHER_SUBJ, OTHER_VERB, OTHER_PLACE, OTHER_TAIL
-    title = "%s %s %s" % (rng.choice(s), rng.choice(v), rng.choice(p))
+    subj = rng.choice(s)
+    verb = rng.randrange(len(v))  # the same draw as rng.choice(v)
+    title = "%s %s %s" % (subj, v[verb], rng.choice(p))
     summary = " ".join(rng.sample(t, 2))
-    return title, summary
+    return title, summary, verb
 
 
 def main():
@@ -84,12 +95,13 @@ def main():
     ap.add_argument("--format", default="jsonl",
                     choices=("jsonl", "tsv", "predict"))
     ap.add_argument("--int-labels", action="store_true")
+    ap.add_argument("--themes", action="store_true")
     a = ap.parse_args()
     rng = random.Random(a.seed)
     out = []
     for i in range(a.n):
         label = "1" if rng.random() < 0.5 else "0"
-        title, summary = example(rng, label)
+        title, summary, verb = example(rng, label)
         if a.format == "tsv":
             out.append("%s\t%s %s" % (label, title, summary))
         elif a.format == "predict":
@@ -100,6 +112,10 @@ def main():
             o = {"label": int(label) if a.int_labels else label,
                  "title": title}
             o["text" if i % 5 == 4 else "summary"] = summary
+            if a.themes:
+                o["theme"] = VERB_THEME[verb] if label == "1" else None
+                if label == "1" and verb == 8:
+                    o["themes"] = ["patrols", "agreements"]
             out.append(json.dumps(o, ensure_ascii=False))
     print("\n".join(out))
 
