@@ -80,6 +80,10 @@ fi
 # ---- run (TOOLS="pcmon ..." MERGE=1: run only those, into the last results)
 [ -n "${MERGE:-}" ] || rm -rf "$out/models" "$out/work"
 # shellcheck disable=SC2086
+# pcmon labels only, as the peers do: no country tagging (an empty
+# gazetteer); the language is still detected (the corpora carry none)
+printf '[classify]\ngazetteer =\n' > "$out/pcmon.conf"
+export PCMON_CONFIG="$out/pcmon.conf"
 "$PY" "$here/bench.py" "$out" "$pc" "$SEED" ${TOOLS:-}
 
 # ---- report
