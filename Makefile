@@ -36,6 +36,7 @@ WARN      = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wformat=2 -Wvla \
 PCMON_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
                -DPCMON_MODEL_DEFAULT='"$(SHAREDIR)/models/default.model"' \
                -DPCMON_GAZETTEER_DEFAULT='"$(SHAREDIR)/gazetteer.tsv"' \
+               -DPCMON_CORPUS_DEFAULT='"$(SHAREDIR)/corpus"' \
                -DPCMON_VERSION='"$(VERSION)"' $(WARN) $(OPT) $(PKG_CFLAGS)
 PCMON_CFLAGS += $(if $(WERROR),-Werror)
 SAN_FLAGS = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
@@ -165,6 +166,8 @@ install: $(PCMON) $(GAZETTEER)
 	install -d $(DESTDIR)$(SHAREDIR)/models
 	if [ -f models/default.model ]; then \
 		install -m 644 models/default.model $(DESTDIR)$(SHAREDIR)/models/; fi
+	install -d $(DESTDIR)$(SHAREDIR)/corpus
+	install -m 644 models/data/corpus/*.jsonl $(DESTDIR)$(SHAREDIR)/corpus/
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/pcmon $(DESTDIR)$(MANDIR)/pcmon.1

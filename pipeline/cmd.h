@@ -44,6 +44,8 @@ CMD_FN(cmd_train);
 CMD_FN(cmd_eval);
 CMD_FN(cmd_predict);
 CMD_FN(cmd_classify);
+CMD_FN(cmd_label);
+CMD_FN(cmd_model);
 
 /*
  * Helpers for commands (main.c): usage output in one format, so that

@@ -24,6 +24,7 @@
 #include "classify/classify.h"
 #include "cmd.h"
 #include "config.h"
+#include "models.h"
 #include "util.h"
 #include "log.h"
 #include "store.h"
@@ -164,15 +165,12 @@ CMD_FN(cmd_classify)
 	}
 	if (optind != argc)
 		return cmd_usage(ctx, usage, EXIT_USAGE);
-	if (!model)
-		model = ctx->cfg->model;
+	model = models_path(ctx->cfg, model, mbuf, sizeof(mbuf));
 	if (!model || !*model) {
 		fprintf(stderr, "pcmon classify: no model: give --model or set "
 		                "[classify] model\n");
 		return EXIT_USAGE;
 	}
-	model = util_data_path(model, PCMON_MODEL_DEFAULT,
-	                       "../../models/default.model", mbuf, sizeof(mbuf));
 	if (classify_model_load(model, &m, err, sizeof(err)) != CLASSIFY_OK) {
 		fprintf(stderr, "pcmon classify: %s\n", err);
 		return EXIT_FAIL;

@@ -21,6 +21,7 @@
 #include "classify/classify.h"
 #include "cmd.h"
 #include "config.h"
+#include "models.h"
 #include "util.h"
 #include "annotate.h"
 #include "jsonline.h"
@@ -315,8 +316,7 @@ CMD_FN(cmd_predict)
 		return cmd_usage(ctx, usage, EXIT_USAGE);
 	if (optind < argc)
 		path = argv[optind];
-	if (!model)
-		model = ctx->cfg ? ctx->cfg->model : NULL;
+	model = models_path(ctx->cfg, model, mbuf, sizeof(mbuf));
 	if (!model || !*model) {
 		fprintf(stderr, "pcmon predict: no model: give --model or set "
 		                "[classify] model\n");
@@ -332,8 +332,6 @@ CMD_FN(cmd_predict)
 	} else {
 		r.name = path;
 	}
-	model = util_data_path(model, PCMON_MODEL_DEFAULT,
-	                       "../../models/default.model", mbuf, sizeof(mbuf));
 	if (classify_model_load(model, &m, err, sizeof(err)) != CLASSIFY_OK) {
 		fprintf(stderr, "pcmon predict: %s\n", err);
 		status = EXIT_FAIL;

@@ -54,9 +54,41 @@ static const struct command commands[] = {
 	{ "eval", cmd_eval, 0, "score a model on labeled examples" },
 	{ "predict", cmd_predict, 0, "label JSON lines of items with a model" },
 	{ "classify", cmd_classify, NEED_DB | NEED_LOCK, "score the stored items not yet scored by the model" },
+	{ "label", cmd_label, NEED_DB | NEED_LOCK, "label items: suggest, set, import, export, agreement" },
+	{ "model", cmd_model, 0, "the model in use; roll back to the previous one" },
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+/*
+ * Commands with NEED_LOCK where only the subcommands that write take the
+ * lock (the subcommand is the first argument); the reading ones run
+ * beside a crawl.
+ */
+static const struct {
+	const char *name;
+	const char *writers[4];
+} lock_writers[] = {
+	{ "label", { "set", "import", NULL } },
+};
+
+static int
+needs_lock(const struct command *c, int argc, char **argv)
+{
+	size_t i, j;
+
+	if (!(c->flags & NEED_LOCK))
+		return 0;
+	for (i = 0; i < sizeof(lock_writers) / sizeof(lock_writers[0]); i++) {
+		if (strcmp(lock_writers[i].name, c->name) != 0)
+			continue;
+		for (j = 0; argc > 1 && lock_writers[i].writers[j]; j++)
+			if (strcmp(argv[1], lock_writers[i].writers[j]) == 0)
+				return 1;
+		return 0;
+	}
+	return 1;
+}
 
 static const char main_usage[] =
 	"usage: pcmon [-c FILE] [-q | -v] COMMAND [ARGS]\n"
@@ -300,7 +332,7 @@ main(int argc, char **argv)
 	}
 
 	status = EXIT_OK;
-	if ((c->flags & NEED_LOCK) && (status = take_lock(&ctx)) != 0)
+	if (needs_lock(c, argc, argv) && (status = take_lock(&ctx)) != 0)
 		goto out;
 	if (c->flags & NEED_DB) {
 		if (strstr(ctx.cfg->database, "://") == NULL &&

@@ -474,3 +474,95 @@ store_prediction_put(struct store *st, const struct store_prediction *p,
 		return STORE_OK;
 	return st->ops->prediction_put(st, p, n, err, errsz);
 }
+
+int
+store_prediction_count(struct store *st, const char *model_version,
+                       int64_t *out, char *err, size_t errsz)
+{
+	*out = 0;
+	if (!model_version || !*model_version) {
+		store_set_err(err, errsz,
+		              "cannot count predictions: no model version");
+		return STORE_ERR_USAGE;
+	}
+	return st->ops->prediction_count(st, model_version, out, err, errsz);
+}
+
+int
+store_item_find(struct store *st, int64_t id, const char *link,
+                const char *canonical, int64_t *out, char *err, size_t errsz)
+{
+	*out = 0;
+	if (id <= 0 && (!link || !*link)) {
+		store_set_err(err, errsz, "cannot find item: no id or link");
+		return STORE_ERR_USAGE;
+	}
+	return st->ops->item_find(st, id, id > 0 ? NULL : link,
+	                          id > 0 ? NULL : canonical, out, err, errsz);
+}
+
+int
+store_label_put(struct store *st, const struct store_label *l, size_t n,
+                size_t *bad, char *err, size_t errsz)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (l[i].item_id <= 0 || !l[i].label || !*l[i].label ||
+		    !l[i].labeled_by || !*l[i].labeled_by) {
+			if (bad)
+				*bad = i;
+			store_set_err(err, errsz,
+			              "cannot store label: no item, label or "
+			              "labeler");
+			return STORE_ERR_USAGE;
+		}
+	if (n == 0)
+		return STORE_OK;
+	return st->ops->label_put(st, l, n, bad, err, errsz);
+}
+
+int
+store_label_foreach(struct store *st, int latest,
+                    int (*fn)(const struct store_label_row *r, void *arg),
+                    void *arg, char *err, size_t errsz)
+{
+	return st->ops->label_foreach(st, latest, fn, arg, err, errsz);
+}
+
+int
+store_label_top_pair(struct store *st, char **a, char **b, int64_t *n,
+                     char *err, size_t errsz)
+{
+	*a = *b = NULL;
+	*n = 0;
+	return st->ops->label_top_pair(st, a, b, n, err, errsz);
+}
+
+int
+store_label_pairs(struct store *st, const char *a, const char *b,
+                  int (*fn)(int64_t item_id, const char *la, const char *lb,
+                            void *arg),
+                  void *arg, char *err, size_t errsz)
+{
+	if (!a || !b || !*a || !*b) {
+		store_set_err(err, errsz, "cannot compare labels: no labeler");
+		return STORE_ERR_USAGE;
+	}
+	return st->ops->label_pairs(st, a, b, fn, arg, err, errsz);
+}
+
+int
+store_label_candidates(struct store *st, const char *model_version,
+                       double threshold,
+                       int (*fn)(const struct store_candidate *c, void *arg),
+                       void *arg, char *err, size_t errsz)
+{
+	if (!model_version || !*model_version) {
+		store_set_err(err, errsz,
+		              "cannot list items to label: no model version");
+		return STORE_ERR_USAGE;
+	}
+	return st->ops->label_candidates(st, model_version, threshold, fn, arg,
+	                                 err, errsz);
+}

@@ -364,8 +364,8 @@ struct store_prediction {
 	const char *model_version;
 	const char *label;
 	double score;          /* probability of label, in [0, 1] */
-	const char *themes;    /* NULL for now */
-	const char *countries; /* NULL for now */
+	const char *themes;    /* JSON array; NULL: the model has none */
+	const char *countries; /* JSON array; NULL: no gazetteer */
 	int64_t scored_at;
 };
 
@@ -373,5 +373,91 @@ struct store_prediction {
  * inside store_begin()): all of them or none. */
 int store_prediction_put(struct store *st, const struct store_prediction *p,
                          size_t n, char *err, size_t errsz);
+/* How many predictions of model_version are stored. */
+int store_prediction_count(struct store *st, const char *model_version,
+                           int64_t *out, char *err, size_t errsz);
+
+/* ------------------------------------------------------------- labels */
+
+/*
+ * People's labels of stored items (pcmon label; ../shared/LABELING.md).
+ * One label per item and labeler: a labeler's new label of an item
+ * replaces their earlier one, while other people's labels of it stay
+ * beside it (agreement between labelers needs both).
+ */
+struct store_label {
+	int64_t item_id;
+	const char *label;      /* "1" related, "0" unrelated */
+	const char *themes;     /* JSON array of theme names; NULL: none */
+	const char *labeled_by; /* non-empty */
+	int64_t labeled_at;
+	const char *guideline;  /* the guideline's version, "1"; may be NULL */
+	const char *note;       /* the labeler's reason; may be NULL */
+};
+
+/*
+ * The id of a stored item into *out: the item id when id > 0 (checking
+ * that it exists), else the oldest item whose canonical link is link or
+ * canonical (crawler_url_canonical(link), may be NULL), else whose link is
+ * link.  STORE_ERR_NOTFOUND with a message ("no item 42") when none.
+ */
+int store_item_find(struct store *st, int64_t id, const char *link,
+                    const char *canonical, int64_t *out, char *err,
+                    size_t errsz);
+
+/* Writes l[0..n) in one transaction (a savepoint inside store_begin()):
+ * all of them or none.  STORE_ERR_NOTFOUND when an item does not exist;
+ * *bad, when not NULL, gets the index of the label that failed. */
+int store_label_put(struct store *st, const struct store_label *l, size_t n,
+                    size_t *bad, char *err, size_t errsz);
+
+/* A label with its item's text; pointers valid only during the callback. */
+struct store_label_row {
+	int64_t id; /* the label's own */
+	struct store_label l;
+	const char *title, *summary, *lang, *link; /* the item's; may be NULL */
+};
+
+/* Every label in item id order, then oldest first; with latest, only the
+ * most recent label of each item (by labeled_at, then the order stored).
+ * fn returning non-zero stops. */
+int store_label_foreach(struct store *st, int latest,
+                        int (*fn)(const struct store_label_row *r, void *arg),
+                        void *arg, char *err, size_t errsz);
+
+/* The two labelers with the most items labeled by both (ties: by name),
+ * *a before *b by name, both malloc'd; NULL (and *n 0) when no item has
+ * labels by two labelers. */
+int store_label_top_pair(struct store *st, char **a, char **b, int64_t *n,
+                         char *err, size_t errsz);
+
+/* The items labeled by both a and b, in id order: fn gets a's and b's
+ * label of each.  fn returning non-zero stops. */
+int store_label_pairs(struct store *st, const char *a, const char *b,
+                      int (*fn)(int64_t item_id, const char *la,
+                                const char *lb, void *arg),
+                      void *arg, char *err, size_t errsz);
+
+/* An item worth labeling: its prediction and what tells stories apart.
+ * Pointers valid only during the callback. */
+struct store_candidate {
+	int64_t item_id;
+	int64_t feed_id;  /* 0 when the feed was removed */
+	int64_t story_id; /* 0: none */
+	const char *label; /* the prediction as stored */
+	double score;
+	double related; /* P(related): score of "1", else 1 - score */
+	const char *title, *link, *canonical_link; /* may be NULL */
+	const char *feed_name; /* name, else title, else URL; NULL: removed */
+};
+
+/* The items with a prediction of model_version and no label by anyone,
+ * the model's least sure first: by |related - threshold|, then by id.
+ * fn returning non-zero stops. */
+int store_label_candidates(struct store *st, const char *model_version,
+                           double threshold,
+                           int (*fn)(const struct store_candidate *c,
+                                     void *arg),
+                           void *arg, char *err, size_t errsz);
 
 #endif

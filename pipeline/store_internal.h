@@ -72,6 +72,29 @@ struct store_ops {
 	int (*prediction_put)(struct store *st,
 	                      const struct store_prediction *p, size_t n,
 	                      char *err, size_t errsz);
+	int (*prediction_count)(struct store *st, const char *model_version,
+	                        int64_t *out, char *err, size_t errsz);
+
+	int (*item_find)(struct store *st, int64_t id, const char *link,
+	                 const char *canonical, int64_t *out, char *err,
+	                 size_t errsz);
+	int (*label_put)(struct store *st, const struct store_label *l,
+	                 size_t n, size_t *bad, char *err, size_t errsz);
+	int (*label_foreach)(struct store *st, int latest,
+	                     int (*fn)(const struct store_label_row *r,
+	                               void *arg),
+	                     void *arg, char *err, size_t errsz);
+	int (*label_top_pair)(struct store *st, char **a, char **b,
+	                      int64_t *n, char *err, size_t errsz);
+	int (*label_pairs)(struct store *st, const char *a, const char *b,
+	                   int (*fn)(int64_t item_id, const char *la,
+	                             const char *lb, void *arg),
+	                   void *arg, char *err, size_t errsz);
+	int (*label_candidates)(struct store *st, const char *model_version,
+	                        double threshold,
+	                        int (*fn)(const struct store_candidate *c,
+	                                  void *arg),
+	                        void *arg, char *err, size_t errsz);
 };
 
 struct store {

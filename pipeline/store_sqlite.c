@@ -174,6 +174,21 @@ static const char *const migrations[] = {
 	/* a feed's newest items by effective date: the polling interval */
 	"CREATE INDEX items_feed_effective ON items(feed_id,"
 	"  (CASE WHEN date_flag = 0 THEN published ELSE first_seen END));",
+	/* 3: the labeling loop.  One label per item and labeler: of a
+	 * labeler's duplicates only the newest stays (rows without a labeler
+	 * are kept as they are); the labeler's note; labels_item is covered
+	 * by the unique index */
+	"DELETE FROM labels WHERE labeled_by IS NOT NULL AND EXISTS ("
+	"  SELECT 1 FROM labels n WHERE n.item_id = labels.item_id"
+	"  AND n.labeled_by = labels.labeled_by"
+	"  AND (coalesce(n.labeled_at, 0) > coalesce(labels.labeled_at, 0)"
+	"   OR (coalesce(n.labeled_at, 0) = coalesce(labels.labeled_at, 0)"
+	"    AND n.id > labels.id)));"
+	"ALTER TABLE labels ADD COLUMN note TEXT;"
+	"DROP INDEX labels_item;"
+	"CREATE UNIQUE INDEX labels_item_by ON labels(item_id, labeled_by);"
+	/* agreement: one labeler's items */
+	"CREATE INDEX labels_by ON labels(labeled_by, item_id);",
 };
 
 #define SCHEMA_LATEST ((int)(sizeof(migrations) / sizeof(migrations[0])))
@@ -215,6 +230,15 @@ enum {
 	ST_ITEM_UNSCORED,
 	ST_ITEM_ALL_TEXT,
 	ST_PREDICTION_PUT,
+	ST_PREDICTION_COUNT,
+	ST_ITEM_BY_ID,
+	ST_ITEM_BY_CANONICAL,
+	ST_ITEM_BY_LINK,
+	ST_LABEL_PUT,
+	ST_LABEL_LIST,
+	ST_LABEL_TOP_PAIR,
+	ST_LABEL_PAIRS,
+	ST_LABEL_CANDIDATES,
 	ST_COUNT
 };
 
@@ -316,6 +340,64 @@ static const char *const stmt_sql[ST_COUNT] = {
 	        "INSERT OR REPLACE INTO predictions (item_id, model_version,"
 	        " label, score, themes, countries, scored_at)"
 	        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+	[ST_PREDICTION_COUNT] =
+	        "SELECT count(*) FROM predictions WHERE model_version = ?1",
+	[ST_ITEM_BY_ID] = "SELECT id FROM items WHERE id = ?1",
+	/* the partial unique index on canonical_link answers this one */
+	[ST_ITEM_BY_CANONICAL] = "SELECT id FROM items WHERE canonical_link"
+	                         " IN (?1, ?2) ORDER BY id LIMIT 1",
+	/* items.link has no index: only tried when the canonical link
+	 * missed */
+	[ST_ITEM_BY_LINK] =
+	        "SELECT id FROM items WHERE link = ?1 ORDER BY id LIMIT 1",
+	/* a labeler's new label of an item replaces their earlier one */
+	[ST_LABEL_PUT] =
+	        "INSERT INTO labels (item_id, label, themes, labeled_by,"
+	        " labeled_at, guideline, note)"
+	        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
+	        " ON CONFLICT (item_id, labeled_by) DO UPDATE SET"
+	        " label = excluded.label, themes = excluded.themes,"
+	        " labeled_at = excluded.labeled_at,"
+	        " guideline = excluded.guideline, note = excluded.note",
+	/* ?1: only the newest label of each item (by labeled_at, then
+	 * row id) */
+	[ST_LABEL_LIST] =
+	        "SELECT l.id, l.item_id, l.label, l.themes, l.labeled_by,"
+	        " l.labeled_at, l.guideline, l.note,"
+	        " i.title, i.summary, i.lang, i.link"
+	        " FROM labels l JOIN items i ON i.id = l.item_id"
+	        " WHERE ?1 = 0 OR NOT EXISTS (SELECT 1 FROM labels n"
+	        "  WHERE n.item_id = l.item_id"
+	        "  AND (coalesce(n.labeled_at, 0) > coalesce(l.labeled_at, 0)"
+	        "   OR (coalesce(n.labeled_at, 0) = coalesce(l.labeled_at, 0)"
+	        "    AND n.id > l.id)))"
+	        " ORDER BY l.item_id, coalesce(l.labeled_at, 0), l.id",
+	[ST_LABEL_TOP_PAIR] =
+	        "SELECT a.labeled_by, b.labeled_by, count(*) AS n"
+	        " FROM labels a JOIN labels b ON b.item_id = a.item_id"
+	        "  AND b.labeled_by > a.labeled_by"
+	        " GROUP BY a.labeled_by, b.labeled_by"
+	        " ORDER BY n DESC, a.labeled_by, b.labeled_by LIMIT 1",
+	[ST_LABEL_PAIRS] =
+	        "SELECT a.item_id, a.label, b.label"
+	        " FROM labels a JOIN labels b ON b.item_id = a.item_id"
+	        "  AND b.labeled_by = ?2"
+	        " WHERE a.labeled_by = ?1 ORDER BY a.item_id",
+	/* P(related) is the score of label "1", else its complement (a
+	 * binary model's probabilities); nearest the threshold first */
+	[ST_LABEL_CANDIDATES] =
+	        "SELECT i.id, i.feed_id, i.story_id, p.label, p.score,"
+	        " (CASE WHEN p.label = '1' THEN p.score ELSE 1.0 - p.score"
+	        "  END),"
+	        " i.title, i.link, i.canonical_link,"
+	        " coalesce(f.name, f.title, f.url)"
+	        " FROM predictions p JOIN items i ON i.id = p.item_id"
+	        " LEFT JOIN feeds f ON f.id = i.feed_id"
+	        " WHERE p.model_version = ?1 AND p.score IS NOT NULL"
+	        " AND NOT EXISTS (SELECT 1 FROM labels l"
+	        "  WHERE l.item_id = p.item_id)"
+	        " ORDER BY abs((CASE WHEN p.label = '1' THEN p.score"
+	        "  ELSE 1.0 - p.score END) - ?2), i.id",
 };
 
 struct sq_store {
@@ -1767,6 +1849,243 @@ sq_prediction_put(struct store *base, const struct store_prediction *p,
 	return code != STORE_OK ? code : rc;
 }
 
+static int
+sq_prediction_count(struct store *base, const char *model_version,
+                    int64_t *out, char *err, size_t errsz)
+{
+	struct sq_store *st = (struct sq_store *)base;
+	sqlite3_stmt *s;
+	int rc, code = STORE_OK;
+
+	if (!(s = stmt_get(st, ST_PREDICTION_COUNT, &code, err, errsz)))
+		return code;
+	sqlite3_bind_text(s, 1, model_version, -1, SQLITE_STATIC);
+	if ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		*out = sqlite3_column_int64(s, 0);
+	else
+		code = sq_fail(st, rc, "count predictions", err, errsz);
+	stmt_done(s);
+	return code;
+}
+
+/* --------------------------------------------------------------- labels */
+
+/* The first id a cached one-column statement answers; STORE_ERR_NOTFOUND
+ * (err untouched) when it answers none. */
+static int
+first_id(struct sq_store *st, sqlite3_stmt *s, int64_t *out, char *err,
+         size_t errsz)
+{
+	int rc, code = STORE_OK;
+
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		*out = sqlite3_column_int64(s, 0);
+	else if (rc == SQLITE_DONE)
+		code = STORE_ERR_NOTFOUND;
+	else
+		code = sq_fail(st, rc, "find item", err, errsz);
+	stmt_done(s);
+	return code;
+}
+
+static int
+sq_item_find(struct store *base, int64_t id, const char *link,
+             const char *canonical, int64_t *out, char *err, size_t errsz)
+{
+	struct sq_store *st = (struct sq_store *)base;
+	sqlite3_stmt *s;
+	int code = STORE_OK;
+
+	if (id > 0) {
+		if (!(s = stmt_get(st, ST_ITEM_BY_ID, &code, err, errsz)))
+			return code;
+		sqlite3_bind_int64(s, 1, id);
+		code = first_id(st, s, out, err, errsz);
+		if (code == STORE_ERR_NOTFOUND)
+			store_set_err(err, errsz, "no item %lld",
+			              (long long)id);
+		return code;
+	}
+	if (!(s = stmt_get(st, ST_ITEM_BY_CANONICAL, &code, err, errsz)))
+		return code;
+	bind_text(s, 1, link);
+	bind_text(s, 2, canonical);
+	code = first_id(st, s, out, err, errsz);
+	if (code != STORE_ERR_NOTFOUND)
+		return code;
+	if (!(s = stmt_get(st, ST_ITEM_BY_LINK, &code, err, errsz)))
+		return code;
+	bind_text(s, 1, link);
+	code = first_id(st, s, out, err, errsz);
+	if (code == STORE_ERR_NOTFOUND)
+		store_set_err(err, errsz, "no item with link '%s'", link);
+	return code;
+}
+
+static int
+sq_label_put(struct store *base, const struct store_label *l, size_t n,
+             size_t *bad, char *err, size_t errsz)
+{
+	struct sq_store *st = (struct sq_store *)base;
+	sqlite3_stmt *s;
+	size_t i;
+	int rc, code = STORE_OK;
+
+	if (!(s = stmt_get(st, ST_LABEL_PUT, &code, err, errsz)))
+		return code;
+	if ((code = tx_enter(st, err, errsz)) != STORE_OK)
+		return code;
+	for (i = 0; i < n && code == STORE_OK; i++) {
+		sqlite3_bind_int64(s, 1, l[i].item_id);
+		bind_text(s, 2, l[i].label);
+		bind_text(s, 3, l[i].themes);
+		bind_text(s, 4, l[i].labeled_by);
+		bind_time(s, 5, l[i].labeled_at);
+		bind_text(s, 6, l[i].guideline);
+		bind_text(s, 7, l[i].note);
+		rc = sqlite3_step(s);
+		if (rc == SQLITE_CONSTRAINT_FOREIGNKEY) {
+			/* the item went away since the caller looked */
+			store_set_err(err, errsz, "cannot store label: no item "
+			              "%lld", (long long)l[i].item_id);
+			code = STORE_ERR_NOTFOUND;
+		} else if (rc != SQLITE_DONE) {
+			code = sq_fail(st, rc, "store label", err, errsz);
+		}
+		stmt_done(s);
+		if (code != STORE_OK && bad)
+			*bad = i;
+	}
+	rc = tx_leave(st, code == STORE_OK, err, errsz);
+	return code != STORE_OK ? code : rc;
+}
+
+static int
+sq_label_foreach(struct store *base, int latest,
+                 int (*fn)(const struct store_label_row *r, void *arg),
+                 void *arg, char *err, size_t errsz)
+{
+	struct sq_store *st = (struct sq_store *)base;
+	struct store_label_row r;
+	sqlite3_stmt *s;
+	int rc = SQLITE_DONE, code = STORE_OK, stop = 0;
+
+	if (!(s = stmt_get(st, ST_LABEL_LIST, &code, err, errsz)))
+		return code;
+	sqlite3_bind_int(s, 1, latest != 0);
+	while (!stop && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		memset(&r, 0, sizeof(r));
+		r.id = sqlite3_column_int64(s, 0);
+		r.l.item_id = sqlite3_column_int64(s, 1);
+		r.l.label = (const char *)sqlite3_column_text(s, 2);
+		r.l.themes = (const char *)sqlite3_column_text(s, 3);
+		r.l.labeled_by = (const char *)sqlite3_column_text(s, 4);
+		r.l.labeled_at = col_time(s, 5);
+		r.l.guideline = (const char *)sqlite3_column_text(s, 6);
+		r.l.note = (const char *)sqlite3_column_text(s, 7);
+		r.title = (const char *)sqlite3_column_text(s, 8);
+		r.summary = (const char *)sqlite3_column_text(s, 9);
+		r.lang = (const char *)sqlite3_column_text(s, 10);
+		r.link = (const char *)sqlite3_column_text(s, 11);
+		stop = fn(&r, arg);
+	}
+	if (!stop && rc != SQLITE_DONE)
+		code = sq_fail(st, rc, "list labels", err, errsz);
+	stmt_done(s);
+	return code;
+}
+
+static int
+sq_label_top_pair(struct store *base, char **a, char **b, int64_t *n,
+                  char *err, size_t errsz)
+{
+	struct sq_store *st = (struct sq_store *)base;
+	sqlite3_stmt *s;
+	int rc, code = STORE_OK, oom = 0;
+
+	if (!(s = stmt_get(st, ST_LABEL_TOP_PAIR, &code, err, errsz)))
+		return code;
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		*a = col_dup(s, 0, &oom);
+		*b = col_dup(s, 1, &oom);
+		*n = sqlite3_column_int64(s, 2);
+		if (oom || !*a || !*b) {
+			free(*a);
+			free(*b);
+			*a = *b = NULL;
+			*n = 0;
+			store_set_err(err, errsz,
+			              "cannot read labelers: out of memory");
+			code = STORE_ERR_NOMEM;
+		}
+	} else if (rc != SQLITE_DONE) {
+		code = sq_fail(st, rc, "read labelers", err, errsz);
+	}
+	stmt_done(s);
+	return code;
+}
+
+static int
+sq_label_pairs(struct store *base, const char *a, const char *b,
+               int (*fn)(int64_t item_id, const char *la, const char *lb,
+                         void *arg),
+               void *arg, char *err, size_t errsz)
+{
+	struct sq_store *st = (struct sq_store *)base;
+	sqlite3_stmt *s;
+	int rc = SQLITE_DONE, code = STORE_OK, stop = 0;
+
+	if (!(s = stmt_get(st, ST_LABEL_PAIRS, &code, err, errsz)))
+		return code;
+	sqlite3_bind_text(s, 1, a, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, b, -1, SQLITE_STATIC);
+	while (!stop && (rc = sqlite3_step(s)) == SQLITE_ROW)
+		stop = fn(sqlite3_column_int64(s, 0),
+		          (const char *)sqlite3_column_text(s, 1),
+		          (const char *)sqlite3_column_text(s, 2), arg);
+	if (!stop && rc != SQLITE_DONE)
+		code = sq_fail(st, rc, "read labels", err, errsz);
+	stmt_done(s);
+	return code;
+}
+
+static int
+sq_label_candidates(struct store *base, const char *model_version,
+                    double threshold,
+                    int (*fn)(const struct store_candidate *c, void *arg),
+                    void *arg, char *err, size_t errsz)
+{
+	struct sq_store *st = (struct sq_store *)base;
+	struct store_candidate c;
+	sqlite3_stmt *s;
+	int rc = SQLITE_DONE, code = STORE_OK, stop = 0;
+
+	if (!(s = stmt_get(st, ST_LABEL_CANDIDATES, &code, err, errsz)))
+		return code;
+	sqlite3_bind_text(s, 1, model_version, -1, SQLITE_STATIC);
+	sqlite3_bind_double(s, 2, threshold);
+	while (!stop && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		memset(&c, 0, sizeof(c));
+		c.item_id = sqlite3_column_int64(s, 0);
+		c.feed_id = sqlite3_column_int64(s, 1); /* NULL: 0 */
+		c.story_id = sqlite3_column_int64(s, 2);
+		c.label = (const char *)sqlite3_column_text(s, 3);
+		c.score = sqlite3_column_double(s, 4);
+		c.related = sqlite3_column_double(s, 5);
+		c.title = (const char *)sqlite3_column_text(s, 6);
+		c.link = (const char *)sqlite3_column_text(s, 7);
+		c.canonical_link = (const char *)sqlite3_column_text(s, 8);
+		c.feed_name = (const char *)sqlite3_column_text(s, 9);
+		stop = fn(&c, arg);
+	}
+	if (!stop && rc != SQLITE_DONE)
+		code = sq_fail(st, rc, "list items to label", err, errsz);
+	stmt_done(s);
+	return code;
+}
+
 static const struct store_ops sqlite_ops = {
 	.name = "sqlite",
 	.close = sq_close,
@@ -1795,4 +2114,11 @@ static const struct store_ops sqlite_ops = {
 	.item_unscored = sq_item_unscored,
 	.item_unscored_count = sq_item_unscored_count,
 	.prediction_put = sq_prediction_put,
+	.prediction_count = sq_prediction_count,
+	.item_find = sq_item_find,
+	.label_put = sq_label_put,
+	.label_foreach = sq_label_foreach,
+	.label_top_pair = sq_label_top_pair,
+	.label_pairs = sq_label_pairs,
+	.label_candidates = sq_label_candidates,
 };

@@ -1,7 +1,8 @@
 /*
  * test_store.c - the store against real SQLite files in a temporary
  * directory: schema and migrations, refusals, feeds, fetch transactions and
- * dedup, raw-body pruning, date flags, listing; and SHA-256's test vectors.
+ * dedup, raw-body pruning, date flags, listing, labels; and SHA-256's test
+ * vectors.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -143,7 +144,7 @@ test_open(void)
 		printf("# %s\n", err);
 		return;
 	}
-	CHECK_INT(store_schema_version(st), 2, "schema version 2 after open");
+	CHECK_INT(store_schema_version(st), 3, "schema version 3 after open");
 	CHECK_INT(store_check(st, err, sizeof(err)), STORE_OK, "check ok");
 	CHECK_STR(err, "ok", "check message");
 	{
@@ -153,7 +154,7 @@ test_open(void)
 		          "info");
 		CHECK_INT(in.schema_opened, 0,
 		          "info: new database opened at 0");
-		CHECK_INT(in.schema_latest, 2, "info: latest 2");
+		CHECK_INT(in.schema_latest, 3, "info: latest 3");
 		CHECK_STR(in.backend, "sqlite", "info: backend");
 		CHECK(in.page_size > 0, "info: page size");
 	}
@@ -181,7 +182,7 @@ test_open(void)
 		struct store_info in;
 
 		store_info(st, &in, err, sizeof(err));
-		CHECK_INT(in.schema_opened, 2, "reopen: found version 2");
+		CHECK_INT(in.schema_opened, 3, "reopen: found version 3");
 	}
 	store_close(st);
 
@@ -884,6 +885,198 @@ test_crawl_store(struct store *st, const char *db)
 	          STORE_ERR_NOTFOUND, "set_url: no such feed");
 }
 
+/* ------------------------------------------------------------- labels */
+
+static const struct fetch_case label_items[] = {
+	{ "label item 1", "l-1", "https://l.example/1", "https://l.example/1",
+	  "Police sign a pact", NULL, T0, 1 },
+	{ "label item 2", "l-2", "https://l.example/2?utm_source=x",
+	  "https://l.example/2", "Cup final", NULL, T0, 1 },
+	{ "label item 3", "l-3", NULL, NULL, "Joint patrols", NULL, T0, 1 },
+	{ "label item 4", "l-4", NULL, NULL, "Weather", NULL, T0, 1 },
+};
+
+struct label_seen {
+	char buf[512];
+	int n;
+};
+
+static int
+label_seen(const struct store_label_row *r, void *arg)
+{
+	struct label_seen *ls = arg;
+	size_t len = strlen(ls->buf);
+
+	snprintf(ls->buf + len, sizeof(ls->buf) - len, "%s%lld:%s:%s:%s",
+	         ls->n++ ? "|" : "", (long long)r->l.item_id, r->l.labeled_by,
+	         r->l.label, r->l.themes ? r->l.themes : "-");
+	return 0;
+}
+
+static int
+pair_seen(int64_t item_id, const char *la, const char *lb, void *arg)
+{
+	struct label_seen *ls = arg;
+	size_t len = strlen(ls->buf);
+
+	snprintf(ls->buf + len, sizeof(ls->buf) - len, "%s%lld:%s%s",
+	         ls->n++ ? "|" : "", (long long)item_id, la, lb);
+	return 0;
+}
+
+static int
+candidate_seen(const struct store_candidate *c, void *arg)
+{
+	struct label_seen *ls = arg;
+	size_t len = strlen(ls->buf);
+
+	snprintf(ls->buf + len, sizeof(ls->buf) - len, "%s%lld:%.2f",
+	         ls->n++ ? "|" : "", (long long)c->item_id, c->related);
+	return 0;
+}
+
+static void
+test_labels(struct store *st, const char *db)
+{
+	struct store_feed f;
+	struct store_label l[3];
+	struct store_prediction p[4];
+	struct label_seen ls;
+	char err[1024], *a, *b;
+	int64_t feed, id, n;
+	size_t bad = 99, i;
+
+	memset(&f, 0, sizeof(f));
+	f.url = "https://l.example/rss";
+	store_feed_add(st, &f, &feed, err, sizeof(err));
+	CHECK_INT(add_items(st, feed, label_items, 4, T0, NULL, 0), STORE_OK,
+	          "label items stored");
+
+	/* finding items: by id, canonical link, link */
+	CHECK_INT(store_item_find(st, 3, NULL, NULL, &id, err, sizeof(err)),
+	          STORE_OK, "find by id");
+	CHECK_INT(id, 3, "find by id: the id");
+	CHECK_INT(store_item_find(st, 77, NULL, NULL, &id, err, sizeof(err)),
+	          STORE_ERR_NOTFOUND, "find a missing id");
+	CHECK_STR(err, "no item 77", "missing id message");
+	CHECK_INT(store_item_find(st, 0, "https://l.example/2#x",
+	                          "https://l.example/2", &id, err, sizeof(err)),
+	          STORE_OK, "find by canonical link");
+	CHECK_INT(id, 2, "find by canonical link: the id");
+	CHECK_INT(store_item_find(st, 0, "https://l.example/2?utm_source=x",
+	                          NULL, &id, err, sizeof(err)),
+	          STORE_OK, "find by link as stored");
+	CHECK_INT(id, 2, "find by link: the id");
+	CHECK_INT(store_item_find(st, 0, "https://l.example/9", NULL, &id, err,
+	                          sizeof(err)),
+	          STORE_ERR_NOTFOUND, "find a missing link");
+
+	/* all or nothing: the second label names no item */
+	memset(l, 0, sizeof(l));
+	for (i = 0; i < 3; i++) {
+		l[i].label = "1";
+		l[i].labeled_by = "alice";
+		l[i].labeled_at = T0 + (int64_t)i;
+		l[i].guideline = "1";
+	}
+	l[0].item_id = 1;
+	l[0].themes = "[\"stations\"]";
+	l[1].item_id = 4242;
+	l[2].item_id = 2;
+	CHECK_INT(store_label_put(st, l, 3, &bad, err, sizeof(err)),
+	          STORE_ERR_NOTFOUND, "label of a missing item refused");
+	CHECK_INT(bad, 1, "the bad label's index");
+	CHECK_INT(sql_int(db, "SELECT count(*) FROM labels"), 0,
+	          "nothing stored");
+	l[1].item_id = 3;
+	l[1].label = "0";
+	CHECK_INT(store_label_put(st, l, 3, NULL, err, sizeof(err)), STORE_OK,
+	          "three labels");
+	/* alice changes her mind on 2; bob labels 1, 2 and 3 */
+	l[0].item_id = 2;
+	l[0].label = "0";
+	l[0].themes = NULL;
+	l[0].labeled_at = T0 + 10;
+	CHECK_INT(store_label_put(st, l, 1, NULL, err, sizeof(err)), STORE_OK,
+	          "alice relabels item 2");
+	for (i = 0; i < 3; i++) {
+		l[i].item_id = (int64_t)i + 1;
+		l[i].labeled_by = "bob";
+		l[i].label = i == 2 ? "1" : "0";
+		l[i].themes = NULL;
+		l[i].labeled_at = T0 + 20;
+	}
+	CHECK_INT(store_label_put(st, l, 3, NULL, err, sizeof(err)), STORE_OK,
+	          "bob's labels");
+	CHECK_INT(sql_int(db, "SELECT count(*) FROM labels"), 6,
+	          "one label per item and labeler");
+	CHECK_INT(sql_int(db, "SELECT count(*) FROM labels WHERE item_id = 2 "
+	                      "AND labeled_by = 'alice' AND label = '0'"),
+	          1, "alice's own label replaced");
+
+	memset(&ls, 0, sizeof(ls));
+	store_label_foreach(st, 0, label_seen, &ls, err, sizeof(err));
+	CHECK_STR(ls.buf,
+	          "1:alice:1:[\"stations\"]|1:bob:0:-|2:alice:0:-|2:bob:0:-|"
+	          "3:alice:0:-|3:bob:1:-",
+	          "all labels by item, oldest first");
+	memset(&ls, 0, sizeof(ls));
+	store_label_foreach(st, 1, label_seen, &ls, err, sizeof(err));
+	CHECK_STR(ls.buf, "1:bob:0:-|2:bob:0:-|3:bob:1:-",
+	          "latest label of each item");
+
+	CHECK_INT(store_label_top_pair(st, &a, &b, &n, err, sizeof(err)),
+	          STORE_OK, "top pair");
+	CHECK(a && b && strcmp(a, "alice") == 0 && strcmp(b, "bob") == 0 &&
+	              n == 3,
+	      "top pair alice, bob, 3 items");
+	free(a);
+	free(b);
+	memset(&ls, 0, sizeof(ls));
+	store_label_pairs(st, "alice", "bob", pair_seen, &ls, err, sizeof(err));
+	CHECK_STR(ls.buf, "1:10|2:00|3:01", "pairs: alice's, bob's label");
+
+	/* candidates: no label, nearest the threshold first */
+	memset(p, 0, sizeof(p));
+	for (i = 0; i < 4; i++) {
+		p[i].item_id = (int64_t)i + 1;
+		p[i].model_version = "m1";
+		p[i].scored_at = T0;
+	}
+	p[3].label = "0";
+	p[3].score = 0.9; /* P(related) 0.1 */
+	p[0].label = "1";
+	p[0].score = 0.55;
+	p[1].label = "1";
+	p[1].score = 0.6;
+	p[2].label = "0";
+	p[2].score = 0.6;
+	store_prediction_put(st, p, 4, err, sizeof(err));
+	CHECK_INT(store_prediction_count(st, "m1", &n, err, sizeof(err)),
+	          STORE_OK, "prediction count");
+	CHECK_INT(n, 4, "4 predictions of m1");
+	store_prediction_count(st, "m2", &n, err, sizeof(err));
+	CHECK_INT(n, 0, "none of m2");
+	memset(&ls, 0, sizeof(ls));
+	store_label_candidates(st, "m1", 0.5, candidate_seen, &ls, err,
+	                       sizeof(err));
+	CHECK_STR(ls.buf, "4:0.10", "only the unlabeled item");
+	sql_exec(db, "DELETE FROM labels");
+	memset(&ls, 0, sizeof(ls));
+	store_label_candidates(st, "m1", 0.5, candidate_seen, &ls, err,
+	                       sizeof(err));
+	CHECK_STR(ls.buf, "1:0.55|2:0.60|3:0.40|4:0.10",
+	          "nearest 0.5 first, ties by id");
+	memset(&ls, 0, sizeof(ls));
+	store_label_candidates(st, "m1", 0.3, candidate_seen, &ls, err,
+	                       sizeof(err));
+	CHECK_STR(ls.buf, "3:0.40|4:0.10|1:0.55|2:0.60",
+	          "nearest the threshold 0.3");
+	CHECK_INT(store_label_top_pair(st, &a, &b, &n, err, sizeof(err)),
+	          STORE_OK, "top pair without labels");
+	CHECK(a == NULL && b == NULL && n == 0, "no pair");
+}
+
 int
 main(void)
 {
@@ -921,6 +1114,13 @@ main(void)
 		return 1;
 	}
 	test_crawl_store(st, db);
+	store_close(st);
+	unlink(db);
+	if (store_open(db, &st, err, sizeof(err)) != STORE_OK) {
+		printf("not ok - open %s: %s\n", db, err);
+		return 1;
+	}
+	test_labels(st, db);
 	store_close(st);
 
 	if (check_failed == 0) {
