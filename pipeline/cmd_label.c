@@ -34,6 +34,7 @@
 #include "config.h"
 #include "crawler/crawler.h"
 #include "labels.h"
+#include "models.h"
 #include "store.h"
 #include "util.h"
 
@@ -76,8 +77,9 @@ static const char usage_suggest[] =
         "already listed (same title once case, punctuation and spaces are\n"
         "ignored, same canonical link, same story); at most 3 items come\n"
         "from one feed unless too few other items are left.\n"
-        "  --model PATH  the model (default: [classify] model); its\n"
-        "                predictions come from 'pcmon classify'\n"
+        "  --model PATH  the model (default: the one 'pcmon classify' uses:\n"
+        "                [classify] model, else the installed model);\n"
+        "                its predictions come from 'pcmon classify'\n"
         "  --json        one JSON object per line: id, score, title, link, "
         "feed\n"
         "\n"
@@ -152,7 +154,7 @@ static const char usage_agreement[] =
         "Exit status: 0 done (also when no item has both labels); 2 bad\n"
         "option; 3 database error.\n";
 
-/* sorted as in LABELING.md, section 2 */
+/* in the order of LABELING.md, section 2 */
 static const char *const themes_known[] = {
 	"stations",     "patrols",           "training",
 	"agreements",   "surveillance_tech", "repression_repatriation",
@@ -575,16 +577,13 @@ label_suggest(int argc, char **argv, struct pcmon_ctx *ctx)
 		}
 	}
 	given = model != NULL;
-	if (!model)
-		model = ctx->cfg->model;
+	/* the model classify uses, so that its predictions are found */
+	model = models_path(ctx->cfg, model, mbuf, sizeof(mbuf));
 	if (!model || !*model) {
 		fprintf(stderr, "pcmon label: no model: give --model or set "
 		                "[classify] model\n");
 		return EXIT_USAGE;
 	}
-	model = util_data_path(model, PCMON_MODEL_DEFAULT,
-	                       "../../models/default.model", mbuf,
-	                       sizeof(mbuf));
 	if (access(model, R_OK) != 0) {
 		fprintf(stderr,
 		        "pcmon label: no model '%s': %s; train one "

@@ -391,8 +391,8 @@ struct store_label {
 	const char *themes;     /* JSON array of theme names; NULL: none */
 	const char *labeled_by; /* non-empty */
 	int64_t labeled_at;
-	const char *guideline;  /* the guideline's version, "1"; may be NULL */
-	const char *note;       /* the labeler's reason; may be NULL */
+	const char *guideline; /* the guideline's version, "1"; may be NULL */
+	const char *note;      /* the labeler's reason; may be NULL */
 };
 
 /*
@@ -434,16 +434,16 @@ int store_label_top_pair(struct store *st, char **a, char **b, int64_t *n,
 /* The items labeled by both a and b, in id order: fn gets a's and b's
  * label of each.  fn returning non-zero stops. */
 int store_label_pairs(struct store *st, const char *a, const char *b,
-                      int (*fn)(int64_t item_id, const char *la,
-                                const char *lb, void *arg),
+                      int (*fn)(int64_t item_id, const char *la, const char *lb,
+                                void *arg),
                       void *arg, char *err, size_t errsz);
 
 /* An item worth labeling: its prediction and what tells stories apart.
  * Pointers valid only during the callback. */
 struct store_candidate {
 	int64_t item_id;
-	int64_t feed_id;  /* 0 when the feed was removed */
-	int64_t story_id; /* 0: none */
+	int64_t feed_id;   /* 0 when the feed was removed */
+	int64_t story_id;  /* 0: none */
 	const char *label; /* the prediction as stored */
 	double score;
 	double related; /* P(related): score of "1", else 1 - score */

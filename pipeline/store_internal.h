@@ -84,8 +84,8 @@ struct store_ops {
 	                     int (*fn)(const struct store_label_row *r,
 	                               void *arg),
 	                     void *arg, char *err, size_t errsz);
-	int (*label_top_pair)(struct store *st, char **a, char **b,
-	                      int64_t *n, char *err, size_t errsz);
+	int (*label_top_pair)(struct store *st, char **a, char **b, int64_t *n,
+	                      char *err, size_t errsz);
 	int (*label_pairs)(struct store *st, const char *a, const char *b,
 	                   int (*fn)(int64_t item_id, const char *la,
 	                             const char *lb, void *arg),

@@ -1850,8 +1850,8 @@ sq_prediction_put(struct store *base, const struct store_prediction *p,
 }
 
 static int
-sq_prediction_count(struct store *base, const char *model_version,
-                    int64_t *out, char *err, size_t errsz)
+sq_prediction_count(struct store *base, const char *model_version, int64_t *out,
+                    char *err, size_t errsz)
 {
 	struct sq_store *st = (struct sq_store *)base;
 	sqlite3_stmt *s;
@@ -1947,8 +1947,9 @@ sq_label_put(struct store *base, const struct store_label *l, size_t n,
 		rc = sqlite3_step(s);
 		if (rc == SQLITE_CONSTRAINT_FOREIGNKEY) {
 			/* the item went away since the caller looked */
-			store_set_err(err, errsz, "cannot store label: no item "
-			              "%lld", (long long)l[i].item_id);
+			store_set_err(err, errsz,
+			              "cannot store label: no item %lld",
+			              (long long)l[i].item_id);
 			code = STORE_ERR_NOTFOUND;
 		} else if (rc != SQLITE_DONE) {
 			code = sq_fail(st, rc, "store label", err, errsz);
@@ -1997,8 +1998,8 @@ sq_label_foreach(struct store *base, int latest,
 }
 
 static int
-sq_label_top_pair(struct store *base, char **a, char **b, int64_t *n,
-                  char *err, size_t errsz)
+sq_label_top_pair(struct store *base, char **a, char **b, int64_t *n, char *err,
+                  size_t errsz)
 {
 	struct sq_store *st = (struct sq_store *)base;
 	sqlite3_stmt *s;
