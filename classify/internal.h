@@ -8,11 +8,37 @@
 #ifndef PCMON_CLASSIFY_INTERNAL_H
 #define PCMON_CLASSIFY_INTERNAL_H
 
+#include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 
 #include <libsvm/svm.h>
 
 #include "classify.h"
+
+/* A wyhash-like mix, 8 bytes at a time, for the in-memory tables of the
+ * tokenizer (stem cache) and the vocabulary; never stored. */
+static inline uint64_t
+hash_bytes(const char *p, size_t n)
+{
+	uint64_t h =
+	        0x9E3779B97F4A7C15ull ^ ((uint64_t)n * 0xff51afd7ed558ccdull);
+	uint64_t v;
+
+	while (n >= 8) {
+		memcpy(&v, p, 8);
+		h = (h ^ v) * 0xbf58476d1ce4e5b9ull;
+		h ^= h >> 31;
+		p += 8;
+		n -= 8;
+	}
+	v = 0;
+	memcpy(&v, p, n);
+	h = (h ^ v) * 0x94d049bb133111ebull;
+	h ^= h >> 29;
+	h *= 0xbf58476d1ce4e5b9ull;
+	return h ^ (h >> 32);
+}
 
 /* The data set (dataset.c). */
 struct classify_example {

@@ -463,28 +463,6 @@ is_stop(const struct tok *t, const char *w, size_t len)
 	       bsearch(&k, t->stop, t->nstop, sizeof(t->stop[0]), stop_cmp);
 }
 
-static uint64_t
-hash_bytes(const char *p, size_t n)
-{
-	uint64_t h =
-	        0x9E3779B97F4A7C15ull ^ ((uint64_t)n * 0xff51afd7ed558ccdull);
-	uint64_t v;
-
-	while (n >= 8) {
-		memcpy(&v, p, 8);
-		h = (h ^ v) * 0xbf58476d1ce4e5b9ull;
-		h ^= h >> 31;
-		p += 8;
-		n -= 8;
-	}
-	v = 0;
-	memcpy(&v, p, n);
-	h = (h ^ v) * 0x94d049bb133111ebull;
-	h ^= h >> 29;
-	h *= 0xbf58476d1ce4e5b9ull;
-	return h ^ (h >> 32);
-}
-
 static void
 emit(struct tok *t, const char *term, size_t len)
 {

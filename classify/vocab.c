@@ -48,29 +48,6 @@ struct vslot {
 	uint32_t len;
 };
 
-/* a wyhash-like mix, 8 bytes at a time; only ever used in memory */
-static uint64_t
-hash_bytes(const char *p, size_t n)
-{
-	uint64_t h =
-	        0x9E3779B97F4A7C15ull ^ ((uint64_t)n * 0xff51afd7ed558ccdull);
-	uint64_t v;
-
-	while (n >= 8) {
-		memcpy(&v, p, 8);
-		h = (h ^ v) * 0xbf58476d1ce4e5b9ull;
-		h ^= h >> 31;
-		p += 8;
-		n -= 8;
-	}
-	v = 0;
-	memcpy(&v, p, n);
-	h = (h ^ v) * 0x94d049bb133111ebull;
-	h ^= h >> 29;
-	h *= 0xbf58476d1ce4e5b9ull;
-	return h ^ (h >> 32);
-}
-
 /* smallest power of two >= 2 * n, at least 16 */
 static size_t
 table_size(size_t n)
