@@ -566,3 +566,135 @@ store_label_candidates(struct store *st, const char *model_version,
 	return st->ops->label_candidates(st, model_version, threshold, fn, arg,
 	                                 err, errsz);
 }
+
+/* ------------------------------------------------------------ stories */
+
+int
+store_story_pending(struct store *st, int64_t after, long limit,
+                    int (*fn)(const struct store_story_item *r, void *arg),
+                    void *arg, int64_t *last, char *err, size_t errsz)
+{
+	return st->ops->story_pending(st, after, limit, fn, arg, last, err,
+	                              errsz);
+}
+
+int
+store_story_recent(struct store *st, int64_t since, int64_t until,
+                   int (*fn)(int64_t id, int64_t story_id, uint64_t fp,
+                             int64_t date, void *arg),
+                   void *arg, char *err, size_t errsz)
+{
+	return st->ops->story_recent(st, since, until, fn, arg, err, errsz);
+}
+
+int
+store_story_put(struct store *st, const struct store_story *s, size_t n,
+                char *err, size_t errsz)
+{
+	return n ? st->ops->story_put(st, s, n, err, errsz) : STORE_OK;
+}
+
+/* ------------------------------------------------------------- trends */
+
+static int
+series_query_ok(const struct store_series_query *q, char *err, size_t errsz)
+{
+	if (q->kind < SERIES_TOTAL || q->kind > SERIES_THEME_COUNTRY) {
+		store_set_err(err, errsz, "unknown series kind %d", q->kind);
+		return 0;
+	}
+	if (!q->model_version || !*q->model_version) {
+		store_set_err(err, errsz, "cannot count: no model version");
+		return 0;
+	}
+	return 1;
+}
+
+int
+store_series_daily(struct store *st, const struct store_series_query *q,
+                   int (*fn)(const char *key, int64_t day, int64_t related,
+                             int64_t total, void *arg),
+                   void *arg, char *err, size_t errsz)
+{
+	if (!series_query_ok(q, err, errsz))
+		return STORE_ERR_USAGE;
+	return st->ops->series_daily(st, q, fn, arg, err, errsz);
+}
+
+int
+store_fetch_days(struct store *st, int64_t since, int64_t until,
+                 int (*fn)(int64_t day, int64_t fetches, int64_t failed,
+                           void *arg),
+                 void *arg, char *err, size_t errsz)
+{
+	return st->ops->fetch_days(st, since, until, fn, arg, err, errsz);
+}
+
+int
+store_series_items(struct store *st, const struct store_series_query *q,
+                   const char *key, long limit,
+                   int (*fn)(const struct store_series_item *r, void *arg),
+                   void *arg, char *err, size_t errsz)
+{
+	if (!series_query_ok(q, err, errsz))
+		return STORE_ERR_USAGE;
+	return st->ops->series_items(st, q, key, limit, fn, arg, err, errsz);
+}
+
+/* ------------------------------------------------------------- alerts */
+
+int
+store_alert_add(struct store *st, const struct store_alert *a,
+                const char *const *channels, size_t n, int64_t *id, char *err,
+                size_t errsz)
+{
+	if (!a->series || !*a->series || !a->period || !*a->period) {
+		store_set_err(err, errsz, "cannot store alert: no series or "
+		                          "period");
+		return STORE_ERR_USAGE;
+	}
+	return st->ops->alert_add(st, a, channels, n, id, err, errsz);
+}
+
+int
+store_alert_last(struct store *st, const char *series, char **out, char *err,
+                 size_t errsz)
+{
+	*out = NULL;
+	return st->ops->alert_last(st, series, out, err, errsz);
+}
+
+int
+store_alert_foreach(struct store *st, int64_t since, long limit,
+                    int (*fn)(const struct store_alert *a, void *arg),
+                    void *arg, char *err, size_t errsz)
+{
+	return st->ops->alert_foreach(st, since, limit, 0, fn, arg, err,
+	                              errsz);
+}
+
+int
+store_alert_get(struct store *st, int64_t id,
+                int (*fn)(const struct store_alert *a, void *arg), void *arg,
+                char *err, size_t errsz)
+{
+	return st->ops->alert_foreach(st, STORE_TIME_NONE, 1, id > 0 ? id : -1,
+	                              fn, arg, err, errsz);
+}
+
+int
+store_alert_pending(struct store *st,
+                    int (*fn)(const struct store_alert *a,
+                              const char *channel, long attempts, void *arg),
+                    void *arg, char *err, size_t errsz)
+{
+	return st->ops->alert_pending(st, fn, arg, err, errsz);
+}
+
+int
+store_alert_attempt(struct store *st, int64_t alert_id, const char *channel,
+                    const char *error, int64_t now, char *err, size_t errsz)
+{
+	return st->ops->alert_attempt(st, alert_id, channel, error, now, err,
+	                              errsz);
+}

@@ -460,4 +460,143 @@ int store_label_candidates(struct store *st, const char *model_version,
                                      void *arg),
                            void *arg, char *err, size_t errsz);
 
+/* ------------------------------------------------------------ stories */
+
+/*
+ * Near-duplicate stories (pipeline/story.h makes the fingerprints).  Each
+ * item gets a 64-bit fingerprint once, and a story id: its own id when it
+ * starts a story, else the story id of the earlier item it copies.
+ */
+struct store_story_item {
+	int64_t id;
+	int64_t date; /* effective date */
+	const char *title, *summary, *lang; /* may be NULL */
+};
+
+/* Items without a fingerprint, in id order after id after, up to limit;
+ * *last gets the id of the last row passed to fn.  Read only, like
+ * store_item_unscored(). */
+int store_story_pending(struct store *st, int64_t after, long limit,
+                        int (*fn)(const struct store_story_item *r, void *arg),
+                        void *arg, int64_t *last, char *err, size_t errsz);
+/* Fingerprinted items whose effective date is in [since, until), in id
+ * order: fn(id, story_id, fingerprint, date). */
+int store_story_recent(struct store *st, int64_t since, int64_t until,
+                       int (*fn)(int64_t id, int64_t story_id, uint64_t fp,
+                                 int64_t date, void *arg),
+                       void *arg, char *err, size_t errsz);
+
+struct store_story {
+	int64_t item_id;
+	uint64_t fingerprint;
+	int64_t story_id;
+};
+/* Writes s[0..n) in one transaction: all or none. */
+int store_story_put(struct store *st, const struct store_story *s, size_t n,
+                    char *err, size_t errsz);
+
+/* ------------------------------------------------------------- trends */
+
+/* What a series is made of. */
+enum store_series_kind {
+	SERIES_TOTAL = 0,   /* one series: "total" */
+	SERIES_THEME,       /* one per theme of the related items */
+	SERIES_COUNTRY,     /* one per country (ISO 3166-1 alpha-2) */
+	SERIES_SOURCE,      /* one per feed (its name, else title, else URL) */
+	SERIES_LANG,        /* one per item language ("und": unknown) */
+	SERIES_THEME_COUNTRY /* "theme/CC" */
+};
+
+struct store_series_query {
+	int kind;                  /* enum store_series_kind */
+	const char *model_version; /* whose predictions decide "related" */
+	double threshold;          /* P(related) >= threshold is related */
+	int stories;               /* count stories (each once, on the day of
+	                            * its first item), not items */
+	int64_t since, until;      /* effective dates, [since, until);
+	                            * STORE_TIME_NONE: no bound */
+};
+
+/*
+ * Daily counts on the items' effective dates (published, else first
+ * seen), days numbered from the epoch in UTC (date / 86400): fn(key, day,
+ * related, total) for every key and day with a non-zero total, in key then
+ * day order.  total is the denominator: for SERIES_SOURCE and SERIES_LANG
+ * the items (stories) of that source or language, else all of them.
+ */
+int store_series_daily(struct store *st, const struct store_series_query *q,
+                       int (*fn)(const char *key, int64_t day, int64_t related,
+                                 int64_t total, void *arg),
+                       void *arg, char *err, size_t errsz);
+
+/* The crawl's days in [since, until): fn(day, fetches, failed) for every
+ * day with a fetch, in day order. */
+int store_fetch_days(struct store *st, int64_t since, int64_t until,
+                     int (*fn)(int64_t day, int64_t fetches, int64_t failed,
+                               void *arg),
+                     void *arg, char *err, size_t errsz);
+
+/* The related items behind one point of a series: the series' key and
+ * kind as in store_series_daily(), the day's [since, until), the most
+ * probable first, one per story, at most limit. */
+struct store_series_item {
+	int64_t id;
+	double related; /* P(related) */
+	const char *title, *link, *feed_name, *lang; /* may be NULL */
+	int64_t date;
+};
+int store_series_items(struct store *st, const struct store_series_query *q,
+                       const char *key, long limit,
+                       int (*fn)(const struct store_series_item *r, void *arg),
+                       void *arg, char *err, size_t errsz);
+
+/* ------------------------------------------------------------- alerts */
+
+struct store_alert {
+	int64_t id;
+	const char *series;  /* "total", "theme:stations", "country:NL",
+	                      * "theme_country:stations/NL" */
+	const char *period;  /* "2026-11-28" */
+	const char *kind;    /* "volume" or "new" */
+	int64_t count;
+	double expected, score;
+	const char *model_version;
+	int64_t created_at;
+	const char *payload; /* the alert as JSON, with its stories */
+	/* reading only */
+	int64_t delivered_at; /* every channel done; STORE_TIME_NONE: not */
+};
+
+/* Stores a once, with a pending delivery row for each of channels[0..n):
+ * *id gets its id; STORE_ERR_EXISTS (nothing written) when an alert for
+ * the same series and period is stored already. */
+int store_alert_add(struct store *st, const struct store_alert *a,
+                    const char *const *channels, size_t n, int64_t *id,
+                    char *err, size_t errsz);
+/* The newest period alerted for series (malloc'd "YYYY-MM-DD") in *out,
+ * NULL when none. */
+int store_alert_last(struct store *st, const char *series, char **out,
+                     char *err, size_t errsz);
+/* Alerts created at or after since (STORE_TIME_NONE: all), newest first,
+ * at most limit (0: all). */
+int store_alert_foreach(struct store *st, int64_t since, long limit,
+                        int (*fn)(const struct store_alert *a, void *arg),
+                        void *arg, char *err, size_t errsz);
+/* A delivery still owed: fn(alert, channel, attempts), oldest alert
+ * first. */
+int store_alert_pending(struct store *st,
+                        int (*fn)(const struct store_alert *a,
+                                  const char *channel, long attempts,
+                                  void *arg),
+                        void *arg, char *err, size_t errsz);
+/* Records an attempt: error NULL marks it delivered at now (and the alert
+ * delivered when no channel is owed any more). */
+int store_alert_attempt(struct store *st, int64_t alert_id, const char *channel,
+                        const char *error, int64_t now, char *err,
+                        size_t errsz);
+/* One alert by id. */
+int store_alert_get(struct store *st, int64_t id,
+                    int (*fn)(const struct store_alert *a, void *arg),
+                    void *arg, char *err, size_t errsz);
+
 #endif

@@ -95,6 +95,51 @@ struct store_ops {
 	                        int (*fn)(const struct store_candidate *c,
 	                                  void *arg),
 	                        void *arg, char *err, size_t errsz);
+
+	int (*story_pending)(struct store *st, int64_t after, long limit,
+	                     int (*fn)(const struct store_story_item *r,
+	                               void *arg),
+	                     void *arg, int64_t *last, char *err, size_t errsz);
+	int (*story_recent)(struct store *st, int64_t since, int64_t until,
+	                    int (*fn)(int64_t id, int64_t story_id, uint64_t fp,
+	                              int64_t date, void *arg),
+	                    void *arg, char *err, size_t errsz);
+	int (*story_put)(struct store *st, const struct store_story *s,
+	                 size_t n, char *err, size_t errsz);
+
+	int (*series_daily)(struct store *st,
+	                    const struct store_series_query *q,
+	                    int (*fn)(const char *key, int64_t day,
+	                              int64_t related, int64_t total, void *arg),
+	                    void *arg, char *err, size_t errsz);
+	int (*fetch_days)(struct store *st, int64_t since, int64_t until,
+	                  int (*fn)(int64_t day, int64_t fetches,
+	                            int64_t failed, void *arg),
+	                  void *arg, char *err, size_t errsz);
+	int (*series_items)(struct store *st,
+	                    const struct store_series_query *q, const char *key,
+	                    long limit,
+	                    int (*fn)(const struct store_series_item *r,
+	                              void *arg),
+	                    void *arg, char *err, size_t errsz);
+
+	int (*alert_add)(struct store *st, const struct store_alert *a,
+	                 const char *const *channels, size_t n, int64_t *id,
+	                 char *err, size_t errsz);
+	int (*alert_last)(struct store *st, const char *series, char **out,
+	                  char *err, size_t errsz);
+	int (*alert_foreach)(struct store *st, int64_t since, long limit,
+	                     int64_t id,
+	                     int (*fn)(const struct store_alert *a, void *arg),
+	                     void *arg, char *err, size_t errsz);
+	int (*alert_pending)(struct store *st,
+	                     int (*fn)(const struct store_alert *a,
+	                               const char *channel, long attempts,
+	                               void *arg),
+	                     void *arg, char *err, size_t errsz);
+	int (*alert_attempt)(struct store *st, int64_t alert_id,
+	                     const char *channel, const char *error,
+	                     int64_t now, char *err, size_t errsz);
 };
 
 struct store {

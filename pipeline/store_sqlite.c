@@ -189,6 +189,26 @@ static const char *const migrations[] = {
 	"CREATE UNIQUE INDEX labels_item_by ON labels(item_id, labeled_by);"
 	/* agreement: one labeler's items */
 	"CREATE INDEX labels_by ON labels(labeled_by, item_id);",
+	/* 4: trends and alerts.  The near-duplicate fingerprint of each item
+	 * (story_id came with 1); what kind of alert; one delivery row per
+	 * alert and channel, so a failed one is retried and a done one never
+	 * sent again */
+	"ALTER TABLE items ADD COLUMN simhash INTEGER;"
+	"CREATE INDEX items_simhash_pending ON items(id) WHERE simhash IS "
+	"NULL;"
+	"ALTER TABLE alerts ADD COLUMN kind TEXT NOT NULL DEFAULT 'volume';"
+	"CREATE INDEX alerts_series ON alerts(series, period);"
+	"CREATE TABLE alert_deliveries ("
+	"  alert_id INTEGER NOT NULL REFERENCES alerts(id) ON DELETE CASCADE,"
+	"  channel TEXT NOT NULL,"
+	"  attempts INTEGER NOT NULL DEFAULT 0,"
+	"  last_attempt_at INTEGER,"
+	"  last_error TEXT,"
+	"  delivered_at INTEGER,"
+	"  PRIMARY KEY (alert_id, channel)"
+	") WITHOUT ROWID;"
+	"CREATE INDEX alert_deliveries_pending ON alert_deliveries(alert_id)"
+	"  WHERE delivered_at IS NULL;",
 };
 
 #define SCHEMA_LATEST ((int)(sizeof(migrations) / sizeof(migrations[0])))
@@ -239,6 +259,12 @@ enum {
 	ST_LABEL_TOP_PAIR,
 	ST_LABEL_PAIRS,
 	ST_LABEL_CANDIDATES,
+	ST_STORY_PUT,
+	ST_ALERT_INSERT,
+	ST_ALERT_LAST,
+	ST_DELIVERY_INSERT,
+	ST_DELIVERY_ATTEMPT,
+	ST_ALERT_DONE,
 	ST_COUNT
 };
 
@@ -398,6 +424,26 @@ static const char *const stmt_sql[ST_COUNT] = {
 	        "  WHERE l.item_id = p.item_id)"
 	        " ORDER BY abs((CASE WHEN p.label = '1' THEN p.score"
 	        "  ELSE 1.0 - p.score END) - ?2), i.id",
+	[ST_STORY_PUT] = "UPDATE items SET simhash = ?2, story_id = ?3"
+	                 " WHERE id = ?1",
+	[ST_ALERT_INSERT] =
+	        "INSERT INTO alerts (series, period, kind, count, expected,"
+	        " score, model_version, created_at, payload)"
+	        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
+	        " ON CONFLICT (series, period) DO NOTHING",
+	[ST_ALERT_LAST] = "SELECT max(period) FROM alerts WHERE series = ?1",
+	[ST_DELIVERY_INSERT] = "INSERT INTO alert_deliveries (alert_id, channel)"
+	                       " VALUES (?1, ?2) ON CONFLICT DO NOTHING",
+	/* a delivered row stays delivered: never sent twice */
+	[ST_DELIVERY_ATTEMPT] =
+	        "UPDATE alert_deliveries SET attempts = attempts + 1,"
+	        " last_attempt_at = ?4, last_error = ?3,"
+	        " delivered_at = iif(?3 IS NULL, ?4, NULL)"
+	        " WHERE alert_id = ?1 AND channel = ?2 AND delivered_at IS NULL",
+	[ST_ALERT_DONE] =
+	        "UPDATE alerts SET delivered_at = ?2 WHERE id = ?1 AND"
+	        " NOT EXISTS (SELECT 1 FROM alert_deliveries WHERE alert_id = ?1"
+	        " AND delivered_at IS NULL)",
 };
 
 struct sq_store {
@@ -2087,6 +2133,557 @@ sq_label_candidates(struct store *base, const char *model_version,
 	return code;
 }
 
+/* ------------------------------------------------------------ stories */
+
+static int
+sq_story_pending(struct store *base, int64_t after, long limit,
+                 int (*fn)(const struct store_story_item *r, void *arg),
+                 void *arg, int64_t *last, char *err, size_t errsz)
+{
+	struct sq_store *st = (struct sq_store *)base;
+	struct store_story_item r;
+	sqlite3_stmt *s = NULL;
+	int rc, stop = 0;
+
+	rc = sqlite3_prepare_v2(
+	        st->db,
+	        "SELECT i.id, " EFFECTIVE ", i.title, i.summary, i.lang"
+	        " FROM items i WHERE i.simhash IS NULL AND i.id > ?1"
+	        " ORDER BY i.id LIMIT ?2",
+	        -1, &s, NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_int64(s, 1, after);
+		sqlite3_bind_int64(s, 2, limit > 0 ? limit : -1);
+	}
+	while (rc == SQLITE_OK && !stop &&
+	       (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		r.id = sqlite3_column_int64(s, 0);
+		r.date = sqlite3_column_int64(s, 1);
+		r.title = (const char *)sqlite3_column_text(s, 2);
+		r.summary = (const char *)sqlite3_column_text(s, 3);
+		r.lang = (const char *)sqlite3_column_text(s, 4);
+		*last = r.id;
+		stop = fn(&r, arg);
+		rc = SQLITE_OK;
+	}
+	if (rc != SQLITE_DONE && rc != SQLITE_OK)
+		rc = sq_fail(st, rc, "list items to fingerprint", err, errsz);
+	else
+		rc = STORE_OK;
+	sqlite3_finalize(s);
+	return rc;
+}
+
+static int
+sq_story_recent(struct store *base, int64_t since, int64_t until,
+                int (*fn)(int64_t id, int64_t story_id, uint64_t fp,
+                          int64_t date, void *arg),
+                void *arg, char *err, size_t errsz)
+{
+	struct sq_store *st = (struct sq_store *)base;
+	sqlite3_stmt *s = NULL;
+	int rc, stop = 0;
+
+	rc = sqlite3_prepare_v2(
+	        st->db,
+	        "SELECT i.id, coalesce(i.story_id, i.id), i.simhash, " EFFECTIVE
+	        " FROM items i WHERE i.simhash IS NOT NULL"
+	        " AND " EFFECTIVE " >= ?1 AND " EFFECTIVE " < ?2 ORDER BY i.id",
+	        -1, &s, NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_int64(s, 1, since);
+		sqlite3_bind_int64(s, 2, until);
+	}
+	while (rc == SQLITE_OK && !stop &&
+	       (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		stop = fn(sqlite3_column_int64(s, 0),
+		          sqlite3_column_int64(s, 1),
+		          (uint64_t)sqlite3_column_int64(s, 2),
+		          sqlite3_column_int64(s, 3), arg);
+		rc = SQLITE_OK;
+	}
+	if (rc != SQLITE_DONE && rc != SQLITE_OK)
+		rc = sq_fail(st, rc, "read fingerprints", err, errsz);
+	else
+		rc = STORE_OK;
+	sqlite3_finalize(s);
+	return rc;
+}
+
+static int
+sq_story_put(struct store *base, const struct store_story *v, size_t n,
+             char *err, size_t errsz)
+{
+	struct sq_store *st = (struct sq_store *)base;
+	sqlite3_stmt *s;
+	size_t i;
+	int rc, code = STORE_OK;
+
+	if (!(s = stmt_get(st, ST_STORY_PUT, &code, err, errsz)))
+		return code;
+	if ((code = tx_enter(st, err, errsz)) != STORE_OK)
+		return code;
+	for (i = 0; i < n && code == STORE_OK; i++) {
+		sqlite3_bind_int64(s, 1, v[i].item_id);
+		/* the bits as they are: SQLite integers are signed */
+		sqlite3_bind_int64(s, 2, (sqlite3_int64)v[i].fingerprint);
+		sqlite3_bind_int64(s, 3, v[i].story_id);
+		if ((rc = sqlite3_step(s)) != SQLITE_DONE)
+			code = sq_fail(st, rc, "store story ids", err, errsz);
+		stmt_done(s);
+	}
+	rc = tx_leave(st, code == STORE_OK, err, errsz);
+	return code != STORE_OK ? code : rc;
+}
+
+/* ------------------------------------------------------------- trends */
+
+/* P(related) of a prediction p (NULL when the item has none: 0) */
+#define RELATED_P                                                              \
+	"coalesce(CASE WHEN p.label = '1' THEN p.score ELSE 1 - p.score END," \
+	" 0)"
+
+/* The items in the query's window with their day, story and verdict;
+ * ?1 model version, ?2 threshold, ?3 since, ?4 until (NULL: none). */
+#define SERIES_BASE                                                            \
+	"WITH it AS (SELECT i.id AS id, coalesce(i.story_id, i.id) AS story," \
+	" " EFFECTIVE " AS date, " EFFECTIVE " / 86400 AS day,"              \
+	" i.feed_id AS feed_id, i.lang AS lang, i.title AS title,"            \
+	" i.link AS link, p.themes AS themes, p.countries AS countries,"      \
+	" " RELATED_P " AS relp, (" RELATED_P " >= ?2) AS rel"                \
+	" FROM items i LEFT JOIN predictions p ON p.item_id = i.id"           \
+	"  AND p.model_version = ?1"                                           \
+	" WHERE (?3 IS NULL OR " EFFECTIVE " >= ?3)"                           \
+	" AND (?4 IS NULL OR " EFFECTIVE " < ?4)) "
+
+/* The key of each row of "it" for per-key kinds; NULL for the others */
+static const char *
+series_key_expr(int kind)
+{
+	switch (kind) {
+	case SERIES_TOTAL: return "'total'";
+	case SERIES_SOURCE:
+		return "coalesce((SELECT coalesce(f.name, f.title, f.url) FROM"
+		       " feeds f WHERE f.id = it.feed_id), '(removed feed)')";
+	case SERIES_LANG: return "coalesce(nullif(it.lang, ''), 'und')";
+	default: return NULL;
+	}
+}
+
+/* The related rows of "it" with their keys, for kinds whose key comes
+ * from the prediction's JSON arrays */
+static const char *
+series_json_rows(int kind)
+{
+	switch (kind) {
+	case SERIES_THEME:
+		return "SELECT t.value AS k, it.* FROM it, json_each("
+		       "iif(json_valid(it.themes), it.themes, '[]')) t"
+		       " WHERE it.rel";
+	case SERIES_COUNTRY:
+		return "SELECT c.value AS k, it.* FROM it, json_each("
+		       "iif(json_valid(it.countries), it.countries, '[]')) c"
+		       " WHERE it.rel";
+	case SERIES_THEME_COUNTRY:
+		return "SELECT t.value || '/' || c.value AS k, it.* FROM it,"
+		       " json_each(iif(json_valid(it.themes), it.themes, '[]'))"
+		       " t, json_each(iif(json_valid(it.countries),"
+		       " it.countries, '[]')) c WHERE it.rel";
+	default: return NULL;
+	}
+}
+
+static void
+series_bind(sqlite3_stmt *s, const struct store_series_query *q)
+{
+	sqlite3_bind_text(s, 1, q->model_version, -1, SQLITE_STATIC);
+	sqlite3_bind_double(s, 2, q->threshold);
+	bind_time(s, 3, q->since);
+	bind_time(s, 4, q->until);
+}
+
+static int
+sq_series_daily(struct store *base, const struct store_series_query *q,
+                int (*fn)(const char *key, int64_t day, int64_t related,
+                          int64_t total, void *arg),
+                void *arg, char *err, size_t errsz)
+{
+	struct sq_store *st = (struct sq_store *)base;
+	const char *key = series_key_expr(q->kind);
+	const char *json = series_json_rows(q->kind);
+	char keyed[512], part[2048], sql[4096];
+	sqlite3_stmt *s = NULL;
+	int rc, stop = 0;
+
+	/* T: every item with its key (NULL: the shared denominator) */
+	snprintf(keyed, sizeof(keyed), "SELECT %s AS k, it.* FROM it",
+	         key ? key : "NULL");
+	/* each row is (k, day, related, total); a story counts once, on the
+	 * day of its first item (its first related item for "related") */
+	if (q->stories)
+		snprintf(part, sizeof(part),
+		         "SELECT k, min(day) AS day, 0 AS r, 1 AS t FROM (%s)"
+		         " GROUP BY k, story"
+		         " UNION ALL SELECT k, min(day), 1, 0 FROM (%s)"
+		         " WHERE rel GROUP BY k, story%s%s%s",
+		         keyed, keyed, json ? " UNION ALL SELECT k, min(day),"
+		                              " 1, 0 FROM ("
+		                            : "",
+		         json ? json : "", json ? ") GROUP BY k, story" : "");
+	else
+		snprintf(part, sizeof(part),
+		         "SELECT k, day, rel AS r, 1 AS t FROM (%s)"
+		         "%s%s%s",
+		         keyed, json ? " UNION ALL SELECT k, day, 1, 0 FROM (" : "",
+		         json ? json : "", json ? ")" : "");
+	snprintf(sql, sizeof(sql),
+	         SERIES_BASE "SELECT k, day, sum(r), sum(t) FROM (%s)"
+	                     " GROUP BY k, day ORDER BY k, day",
+	         part);
+	rc = sqlite3_prepare_v2(st->db, sql, -1, &s, NULL);
+	if (rc == SQLITE_OK)
+		series_bind(s, q);
+	while (rc == SQLITE_OK && !stop &&
+	       (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		stop = fn((const char *)sqlite3_column_text(s, 0),
+		          sqlite3_column_int64(s, 1),
+		          sqlite3_column_int64(s, 2),
+		          sqlite3_column_int64(s, 3), arg);
+		rc = SQLITE_OK;
+	}
+	if (rc != SQLITE_DONE && rc != SQLITE_OK)
+		rc = sq_fail(st, rc, "count the series", err, errsz);
+	else
+		rc = STORE_OK;
+	sqlite3_finalize(s);
+	return rc;
+}
+
+static int
+sq_fetch_days(struct store *base, int64_t since, int64_t until,
+              int (*fn)(int64_t day, int64_t fetches, int64_t failed,
+                        void *arg),
+              void *arg, char *err, size_t errsz)
+{
+	struct sq_store *st = (struct sq_store *)base;
+	sqlite3_stmt *s = NULL;
+	int rc, stop = 0;
+
+	/* a feed failed on a day when none of its fetches that day worked */
+	rc = sqlite3_prepare_v2(
+	        st->db,
+	        "SELECT d, count(*), sum(ok = 0) FROM"
+	        " (SELECT started_at / 86400 AS d, feed_id,"
+	        "  max(error IS NULL AND coalesce(http_status, 0) < 400) AS ok"
+	        "  FROM fetch_log WHERE (?1 IS NULL OR started_at >= ?1)"
+	        "  AND (?2 IS NULL OR started_at < ?2) GROUP BY d, feed_id)"
+	        " GROUP BY d ORDER BY d",
+	        -1, &s, NULL);
+	if (rc == SQLITE_OK) {
+		bind_time(s, 1, since);
+		bind_time(s, 2, until);
+	}
+	while (rc == SQLITE_OK && !stop &&
+	       (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		stop = fn(sqlite3_column_int64(s, 0),
+		          sqlite3_column_int64(s, 1),
+		          sqlite3_column_int64(s, 2), arg);
+		rc = SQLITE_OK;
+	}
+	if (rc != SQLITE_DONE && rc != SQLITE_OK)
+		rc = sq_fail(st, rc, "read the fetch log", err, errsz);
+	else
+		rc = STORE_OK;
+	sqlite3_finalize(s);
+	return rc;
+}
+
+static int
+sq_series_items(struct store *base, const struct store_series_query *q,
+                const char *key, long limit,
+                int (*fn)(const struct store_series_item *r, void *arg),
+                void *arg, char *err, size_t errsz)
+{
+	struct sq_store *st = (struct sq_store *)base;
+	struct store_series_item r;
+	const char *cond = "1";
+	char sql[4096], k1[256] = "", k2[64] = "";
+	const char *slash;
+	sqlite3_stmt *s = NULL;
+	int rc, stop = 0;
+
+	switch (q->kind) {
+	case SERIES_THEME:
+		cond = "EXISTS (SELECT 1 FROM json_each(iif(json_valid("
+		       "it.themes), it.themes, '[]')) WHERE value = ?5)";
+		break;
+	case SERIES_COUNTRY:
+		cond = "EXISTS (SELECT 1 FROM json_each(iif(json_valid("
+		       "it.countries), it.countries, '[]')) WHERE value = ?5)";
+		break;
+	case SERIES_THEME_COUNTRY:
+		cond = "EXISTS (SELECT 1 FROM json_each(iif(json_valid("
+		       "it.themes), it.themes, '[]')) WHERE value = ?5)"
+		       " AND EXISTS (SELECT 1 FROM json_each(iif(json_valid("
+		       "it.countries), it.countries, '[]')) WHERE value = ?6)";
+		break;
+	case SERIES_SOURCE:
+	case SERIES_LANG: break;
+	}
+	if (q->kind == SERIES_SOURCE || q->kind == SERIES_LANG) {
+		snprintf(k1, sizeof(k1), "%s = ?5", series_key_expr(q->kind));
+		cond = k1;
+	}
+	snprintf(sql, sizeof(sql),
+	         SERIES_BASE
+	         "SELECT it.id, max(it.relp), it.title, it.link,"
+	         " (SELECT coalesce(f.name, f.title, f.url) FROM feeds f"
+	         "  WHERE f.id = it.feed_id), it.lang, it.date"
+	         " FROM it WHERE it.rel AND %s GROUP BY it.story"
+	         " ORDER BY max(it.relp) DESC, it.id LIMIT ?7",
+	         cond);
+	rc = sqlite3_prepare_v2(st->db, sql, -1, &s, NULL);
+	if (rc == SQLITE_OK) {
+		series_bind(s, q);
+		if (q->kind == SERIES_THEME_COUNTRY && key &&
+		    (slash = strrchr(key, '/')) != NULL) {
+			snprintf(k2, sizeof(k2), "%s", slash + 1);
+			sqlite3_bind_text(s, 5, key, (int)(slash - key),
+			                  SQLITE_TRANSIENT);
+			sqlite3_bind_text(s, 6, k2, -1, SQLITE_STATIC);
+		} else {
+			bind_text(s, 5, key);
+		}
+		sqlite3_bind_int64(s, 7, limit > 0 ? limit : -1);
+	}
+	while (rc == SQLITE_OK && !stop &&
+	       (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		r.id = sqlite3_column_int64(s, 0);
+		r.related = sqlite3_column_double(s, 1);
+		r.title = (const char *)sqlite3_column_text(s, 2);
+		r.link = (const char *)sqlite3_column_text(s, 3);
+		r.feed_name = (const char *)sqlite3_column_text(s, 4);
+		r.lang = (const char *)sqlite3_column_text(s, 5);
+		r.date = sqlite3_column_int64(s, 6);
+		stop = fn(&r, arg);
+		rc = SQLITE_OK;
+	}
+	if (rc != SQLITE_DONE && rc != SQLITE_OK)
+		rc = sq_fail(st, rc, "list the stories of a series", err,
+		             errsz);
+	else
+		rc = STORE_OK;
+	sqlite3_finalize(s);
+	return rc;
+}
+
+/* ------------------------------------------------------------- alerts */
+
+static int
+sq_alert_add(struct store *base, const struct store_alert *a,
+             const char *const *channels, size_t n, int64_t *id, char *err,
+             size_t errsz)
+{
+	struct sq_store *st = (struct sq_store *)base;
+	sqlite3_stmt *s;
+	size_t i;
+	int rc, code = STORE_OK;
+
+	if ((code = tx_enter(st, err, errsz)) != STORE_OK)
+		return code;
+	if (!(s = stmt_get(st, ST_ALERT_INSERT, &code, err, errsz)))
+		goto out;
+	bind_text(s, 1, a->series);
+	bind_text(s, 2, a->period);
+	bind_text(s, 3, a->kind ? a->kind : "volume");
+	sqlite3_bind_int64(s, 4, a->count);
+	sqlite3_bind_double(s, 5, a->expected);
+	sqlite3_bind_double(s, 6, a->score);
+	bind_text(s, 7, a->model_version);
+	bind_time(s, 8, a->created_at);
+	bind_text(s, 9, a->payload);
+	rc = sqlite3_step(s);
+	stmt_done(s);
+	if (rc != SQLITE_DONE) {
+		code = sq_fail(st, rc, "store alert", err, errsz);
+		goto out;
+	}
+	if (sqlite3_changes(st->db) == 0) {
+		store_set_err(err, errsz, "alert for %s on %s exists", a->series,
+		              a->period);
+		code = STORE_ERR_EXISTS;
+		goto out;
+	}
+	*id = sqlite3_last_insert_rowid(st->db);
+	if (n && !(s = stmt_get(st, ST_DELIVERY_INSERT, &code, err, errsz)))
+		goto out;
+	for (i = 0; i < n && code == STORE_OK; i++) {
+		sqlite3_bind_int64(s, 1, *id);
+		bind_text(s, 2, channels[i]);
+		if ((rc = sqlite3_step(s)) != SQLITE_DONE)
+			code = sq_fail(st, rc, "store alert", err, errsz);
+		stmt_done(s);
+	}
+out:
+	rc = tx_leave(st, code == STORE_OK, err, errsz);
+	return code != STORE_OK ? code : rc;
+}
+
+static int
+sq_alert_last(struct store *base, const char *series, char **out, char *err,
+              size_t errsz)
+{
+	struct sq_store *st = (struct sq_store *)base;
+	sqlite3_stmt *s;
+	int rc, code = STORE_OK, oom = 0;
+
+	if (!(s = stmt_get(st, ST_ALERT_LAST, &code, err, errsz)))
+		return code;
+	bind_text(s, 1, series);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		*out = col_dup(s, 0, &oom);
+	else if (rc != SQLITE_DONE)
+		code = sq_fail(st, rc, "read alerts", err, errsz);
+	stmt_done(s);
+	if (oom) {
+		store_set_err(err, errsz, "out of memory");
+		code = STORE_ERR_NOMEM;
+	}
+	return code;
+}
+
+#define ALERT_COLUMNS                                                          \
+	"SELECT a.id, a.series, a.period, a.kind, a.count, a.expected,"       \
+	" a.score, a.model_version, a.created_at, a.payload, a.delivered_at"  \
+	" FROM alerts a"
+
+static void
+read_alert(sqlite3_stmt *s, struct store_alert *a)
+{
+	memset(a, 0, sizeof(*a));
+	a->id = sqlite3_column_int64(s, 0);
+	a->series = (const char *)sqlite3_column_text(s, 1);
+	a->period = (const char *)sqlite3_column_text(s, 2);
+	a->kind = (const char *)sqlite3_column_text(s, 3);
+	a->count = sqlite3_column_int64(s, 4);
+	a->expected = sqlite3_column_double(s, 5);
+	a->score = sqlite3_column_double(s, 6);
+	a->model_version = (const char *)sqlite3_column_text(s, 7);
+	a->created_at = col_time(s, 8);
+	a->payload = (const char *)sqlite3_column_text(s, 9);
+	a->delivered_at = col_time(s, 10);
+}
+
+static int
+sq_alert_foreach(struct store *base, int64_t since, long limit, int64_t id,
+                 int (*fn)(const struct store_alert *a, void *arg), void *arg,
+                 char *err, size_t errsz)
+{
+	struct sq_store *st = (struct sq_store *)base;
+	struct store_alert a;
+	sqlite3_stmt *s = NULL;
+	int rc, stop = 0;
+	long rows = 0;
+
+	rc = sqlite3_prepare_v2(st->db,
+	                        ALERT_COLUMNS
+	                        " WHERE (?1 IS NULL OR a.created_at >= ?1)"
+	                        " AND (?3 = 0 OR a.id = ?3)"
+	                        " ORDER BY a.period DESC, a.id DESC LIMIT ?2",
+	                        -1, &s, NULL);
+	if (rc == SQLITE_OK) {
+		bind_time(s, 1, since);
+		sqlite3_bind_int64(s, 2, limit > 0 ? limit : -1);
+		sqlite3_bind_int64(s, 3, id);
+	}
+	while (rc == SQLITE_OK && !stop &&
+	       (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		read_alert(s, &a);
+		stop = fn(&a, arg);
+		rows++;
+		rc = SQLITE_OK;
+	}
+	if (rc != SQLITE_DONE && rc != SQLITE_OK)
+		rc = sq_fail(st, rc, "list alerts", err, errsz);
+	else if (id != 0 && rows == 0) {
+		store_set_err(err, errsz, "no alert %lld", (long long)id);
+		rc = STORE_ERR_NOTFOUND;
+	} else
+		rc = STORE_OK;
+	sqlite3_finalize(s);
+	return rc;
+}
+
+static int
+sq_alert_pending(struct store *base,
+                 int (*fn)(const struct store_alert *a, const char *channel,
+                           long attempts, void *arg),
+                 void *arg, char *err, size_t errsz)
+{
+	struct sq_store *st = (struct sq_store *)base;
+	struct store_alert a;
+	sqlite3_stmt *s = NULL;
+	int rc, stop = 0;
+
+	rc = sqlite3_prepare_v2(st->db,
+	                        "SELECT a.id, a.series, a.period, a.kind,"
+	                        " a.count, a.expected, a.score,"
+	                        " a.model_version, a.created_at, a.payload,"
+	                        " a.delivered_at, d.channel, d.attempts"
+	                        " FROM alert_deliveries d JOIN alerts a"
+	                        " ON a.id = d.alert_id"
+	                        " WHERE d.delivered_at IS NULL"
+	                        " ORDER BY a.id, d.channel",
+	                        -1, &s, NULL);
+	while (rc == SQLITE_OK && !stop &&
+	       (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		read_alert(s, &a);
+		stop = fn(&a, (const char *)sqlite3_column_text(s, 11),
+		          (long)sqlite3_column_int64(s, 12), arg);
+		rc = SQLITE_OK;
+	}
+	if (rc != SQLITE_DONE && rc != SQLITE_OK)
+		rc = sq_fail(st, rc, "list alert deliveries", err, errsz);
+	else
+		rc = STORE_OK;
+	sqlite3_finalize(s);
+	return rc;
+}
+
+static int
+sq_alert_attempt(struct store *base, int64_t alert_id, const char *channel,
+                 const char *error, int64_t now, char *err, size_t errsz)
+{
+	struct sq_store *st = (struct sq_store *)base;
+	sqlite3_stmt *s;
+	int rc, code = STORE_OK;
+
+	if ((code = tx_enter(st, err, errsz)) != STORE_OK)
+		return code;
+	if (!(s = stmt_get(st, ST_DELIVERY_ATTEMPT, &code, err, errsz)))
+		goto out;
+	sqlite3_bind_int64(s, 1, alert_id);
+	bind_text(s, 2, channel);
+	bind_text(s, 3, error);
+	sqlite3_bind_int64(s, 4, now);
+	if ((rc = sqlite3_step(s)) != SQLITE_DONE)
+		code = sq_fail(st, rc, "record a delivery", err, errsz);
+	stmt_done(s);
+	if (code != STORE_OK || error)
+		goto out;
+	if (!(s = stmt_get(st, ST_ALERT_DONE, &code, err, errsz)))
+		goto out;
+	sqlite3_bind_int64(s, 1, alert_id);
+	sqlite3_bind_int64(s, 2, now);
+	if ((rc = sqlite3_step(s)) != SQLITE_DONE)
+		code = sq_fail(st, rc, "record a delivery", err, errsz);
+	stmt_done(s);
+out:
+	rc = tx_leave(st, code == STORE_OK, err, errsz);
+	return code != STORE_OK ? code : rc;
+}
+
 static const struct store_ops sqlite_ops = {
 	.name = "sqlite",
 	.close = sq_close,
@@ -2122,4 +2719,15 @@ static const struct store_ops sqlite_ops = {
 	.label_top_pair = sq_label_top_pair,
 	.label_pairs = sq_label_pairs,
 	.label_candidates = sq_label_candidates,
+	.story_pending = sq_story_pending,
+	.story_recent = sq_story_recent,
+	.story_put = sq_story_put,
+	.series_daily = sq_series_daily,
+	.fetch_days = sq_fetch_days,
+	.series_items = sq_series_items,
+	.alert_add = sq_alert_add,
+	.alert_last = sq_alert_last,
+	.alert_foreach = sq_alert_foreach,
+	.alert_pending = sq_alert_pending,
+	.alert_attempt = sq_alert_attempt,
 };

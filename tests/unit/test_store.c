@@ -144,7 +144,7 @@ test_open(void)
 		printf("# %s\n", err);
 		return;
 	}
-	CHECK_INT(store_schema_version(st), 3, "schema version 3 after open");
+	CHECK_INT(store_schema_version(st), 4, "schema version 4 after open");
 	CHECK_INT(store_check(st, err, sizeof(err)), STORE_OK, "check ok");
 	CHECK_STR(err, "ok", "check message");
 	{
@@ -154,7 +154,7 @@ test_open(void)
 		          "info");
 		CHECK_INT(in.schema_opened, 0,
 		          "info: new database opened at 0");
-		CHECK_INT(in.schema_latest, 3, "info: latest 3");
+		CHECK_INT(in.schema_latest, 4, "info: latest 4");
 		CHECK_STR(in.backend, "sqlite", "info: backend");
 		CHECK(in.page_size > 0, "info: page size");
 	}
@@ -182,7 +182,7 @@ test_open(void)
 		struct store_info in;
 
 		store_info(st, &in, err, sizeof(err));
-		CHECK_INT(in.schema_opened, 3, "reopen: found version 3");
+		CHECK_INT(in.schema_opened, 4, "reopen: found version 4");
 	}
 	store_close(st);
 
@@ -1077,6 +1077,315 @@ test_labels(struct store *st, const char *db)
 	CHECK(a == NULL && b == NULL && n == 0, "no pair");
 }
 
+/* ------------------------------------------------------ series, alerts */
+
+#define D0 (T0 / 86400) /* 2026-09-10 */
+
+static const struct fetch_case series_a[] = {
+	{ "series a1", "a1", NULL, NULL, "a1", NULL, T0, 1 },
+	{ "series a2", "a2", NULL, NULL, "a2", NULL, T0 + 86400, 1 },
+	/* a month in the future: counts on the day it was first seen */
+	{ "series a6", "a6", NULL, NULL, "a6", NULL, T0 + 30 * 86400, 1 },
+	/* never scored */
+	{ "series a7", "a7", NULL, NULL, "a7", NULL, T0 + 86400, 1 },
+};
+static const struct fetch_case series_b[] = {
+	{ "series b3", "b3", NULL, NULL, "b3", NULL, T0 + 86400, 1 },
+	{ "series b4", "b4", NULL, NULL, "b4", NULL, T0, 1 },
+	/* no date: the day it was first seen */
+	{ "series b5", "b5", NULL, NULL, "b5", NULL, STORE_TIME_NONE, 1 },
+};
+
+struct series_rows {
+	char buf[1024];
+};
+
+static int
+series_row(const char *key, int64_t day, int64_t related, int64_t total,
+           void *arg)
+{
+	struct series_rows *r = arg;
+	size_t n = strlen(r->buf);
+
+	snprintf(r->buf + n, sizeof(r->buf) - n, "%s%s:%lld:%lld:%lld",
+	         n ? " " : "", key ? key : "*", (long long)(day - D0),
+	         (long long)related, (long long)total);
+	return 0;
+}
+
+static const char *
+series_of(struct store *st, int kind, int stories, struct series_rows *r)
+{
+	struct store_series_query q;
+	char err[1024];
+
+	memset(&q, 0, sizeof(q));
+	q.kind = kind;
+	q.model_version = "m1";
+	q.threshold = 0.5;
+	q.stories = stories;
+	q.since = STORE_TIME_NONE;
+	q.until = STORE_TIME_NONE;
+	r->buf[0] = '\0';
+	if (store_series_daily(st, &q, series_row, r, err, sizeof(err)) !=
+	    STORE_OK)
+		snprintf(r->buf, sizeof(r->buf), "error: %.900s", err);
+	return r->buf;
+}
+
+static int
+fetch_day_row(int64_t day, int64_t fetches, int64_t failed, void *arg)
+{
+	return series_row(NULL, day, fetches, failed, arg);
+}
+
+static int
+series_item_row(const struct store_series_item *it, void *arg)
+{
+	struct series_rows *r = arg;
+	size_t n = strlen(r->buf);
+
+	snprintf(r->buf + n, sizeof(r->buf) - n, "%s%s:%.2f:%s", n ? " " : "",
+	         it->title, it->related, it->feed_name ? it->feed_name : "-");
+	return 0;
+}
+
+struct alert_rows {
+	char buf[512];
+};
+
+static int
+pending_row(const struct store_alert *a, const char *channel, long attempts,
+            void *arg)
+{
+	struct alert_rows *r = arg;
+	size_t n = strlen(r->buf);
+
+	snprintf(r->buf + n, sizeof(r->buf) - n, "%s%lld:%s:%ld",
+	         n ? " " : "", (long long)a->id, channel, attempts);
+	return 0;
+}
+
+static int
+alert_row(const struct store_alert *a, void *arg)
+{
+	struct alert_rows *r = arg;
+	size_t n = strlen(r->buf);
+
+	snprintf(r->buf + n, sizeof(r->buf) - n, "%s%lld:%s:%s:%s:%lld:%s",
+	         n ? " " : "", (long long)a->id, a->series, a->period, a->kind,
+	         (long long)a->count,
+	         a->delivered_at == STORE_TIME_NONE ? "pending" : "delivered");
+	return 0;
+}
+
+static void
+test_series(struct store *st, const char *db)
+{
+	struct store_feed f;
+	struct store_prediction p[6];
+	struct store_story sy;
+	struct store_fetch fe;
+	struct store_series_query q;
+	struct series_rows r;
+	struct alert_rows ar;
+	struct store_alert a;
+	const char *channels[] = { "email", "webhook" };
+	char err[1024], *last = NULL;
+	int64_t fa, fb, id = 0, id2 = 0;
+	static const struct {
+		const char *guid, *label;
+		double score;
+		const char *themes, *countries;
+	} preds[] = {
+		{ "a1", "1", 0.9, "[\"stations\"]", "[\"NL\",\"CN\"]" },
+		{ "a2", "1", 0.8, "[\"stations\",\"training\"]", "[\"NL\"]" },
+		{ "b3", "1", 0.7, "[\"stations\"]", "[\"NL\"]" },
+		{ "b4", "0", 0.9, "[]", "[\"NL\"]" },
+		{ "b5", "0", 0.6, "[]", "[]" },
+		{ "a6", "1", 0.95, "[\"training\"]", "[]" },
+	};
+	size_t i;
+
+	memset(&f, 0, sizeof(f));
+	f.url = "https://sa.example/rss";
+	f.name = "Wire A";
+	store_feed_add(st, &f, &fa, err, sizeof(err));
+	f.url = "https://sb.example/rss";
+	f.name = "Wire B";
+	store_feed_add(st, &f, &fb, err, sizeof(err));
+	CHECK_INT(add_items(st, fa, series_a, 4, T0 + 2 * 86400, NULL, 0),
+	          STORE_OK, "series items of A");
+	CHECK_INT(add_items(st, fb, series_b, 3, T0 + 2 * 86400, NULL, 0),
+	          STORE_OK, "series items of B");
+	memset(p, 0, sizeof(p));
+	for (i = 0; i < 6; i++) {
+		char sql[256];
+
+		snprintf(sql, sizeof(sql),
+		         "SELECT id FROM items WHERE guid = '%s'",
+		         preds[i].guid);
+		p[i].item_id = sql_int(db, sql);
+		p[i].model_version = "m1";
+		p[i].label = preds[i].label;
+		p[i].score = preds[i].score;
+		p[i].themes = preds[i].themes;
+		p[i].countries = preds[i].countries;
+		p[i].scored_at = T0;
+	}
+	CHECK_INT(store_prediction_put(st, p, 6, err, sizeof(err)), STORE_OK,
+	          "series predictions");
+	/* b3 copies a2: one story */
+	sy.item_id = sql_int(db, "SELECT id FROM items WHERE guid = 'b3'");
+	sy.story_id = sql_int(db, "SELECT id FROM items WHERE guid = 'a2'");
+	sy.fingerprint = UINT64_C(0xfedcba9876543210);
+	CHECK_INT(store_story_put(st, &sy, 1, err, sizeof(err)), STORE_OK,
+	          "story put");
+	CHECK_INT(sql_int(db, "SELECT simhash = -81985529216486896 FROM items "
+	                      "WHERE guid = 'b3'"),
+	          1, "fingerprint stored bit for bit");
+	CHECK_INT(sql_int(db, "SELECT count(*) FROM items WHERE simhash IS "
+	                      "NULL"),
+	          6, "the others still pending");
+
+	/* day:related:total, days from 2026-09-10 */
+	CHECK_STR(series_of(st, SERIES_TOTAL, 0, &r),
+	          "total:0:1:2 total:1:2:3 total:2:1:2", "total, items");
+	CHECK_STR(series_of(st, SERIES_TOTAL, 1, &r),
+	          "total:0:1:2 total:1:1:2 total:2:1:2", "total, stories");
+	CHECK_STR(series_of(st, SERIES_THEME, 0, &r),
+	          "*:0:1:2 *:1:2:3 *:2:1:2 stations:0:1:0 stations:1:2:0 "
+	          "training:1:1:0 training:2:1:0",
+	          "themes, items");
+	CHECK_STR(series_of(st, SERIES_THEME, 1, &r),
+	          "*:0:1:2 *:1:1:2 *:2:1:2 stations:0:1:0 stations:1:1:0 "
+	          "training:1:1:0 training:2:1:0",
+	          "themes, stories");
+	CHECK_STR(series_of(st, SERIES_COUNTRY, 0, &r),
+	          "*:0:1:2 *:1:2:3 *:2:1:2 CN:0:1:0 NL:0:1:0 NL:1:2:0",
+	          "countries: only related items count");
+	CHECK_STR(series_of(st, SERIES_THEME_COUNTRY, 0, &r),
+	          "*:0:1:2 *:1:2:3 *:2:1:2 stations/CN:0:1:0 "
+	          "stations/NL:0:1:0 stations/NL:1:2:0 training/NL:1:1:0",
+	          "theme x country");
+	CHECK_STR(series_of(st, SERIES_SOURCE, 0, &r),
+	          "Wire A:0:1:1 Wire A:1:1:2 Wire A:2:1:1 Wire B:0:0:1 "
+	          "Wire B:1:1:1 Wire B:2:0:1",
+	          "sources with their own denominators");
+	CHECK_STR(series_of(st, SERIES_LANG, 0, &r),
+	          "und:0:1:2 und:1:2:3 und:2:1:2", "languages");
+
+	memset(&q, 0, sizeof(q));
+	q.kind = SERIES_THEME;
+	q.model_version = "m1";
+	q.threshold = 0.5;
+	q.stories = 1;
+	q.since = (D0 + 1) * 86400;
+	q.until = (D0 + 2) * 86400;
+	r.buf[0] = '\0';
+	CHECK_INT(store_series_items(st, &q, "stations", 5, series_item_row,
+	                             &r, err, sizeof(err)),
+	          STORE_OK, "stories behind a point");
+	CHECK_STR(r.buf, "a2:0.80:Wire A", "one per story, the likeliest");
+	q.kind = SERIES_THEME_COUNTRY;
+	q.since = D0 * 86400;
+	q.until = (D0 + 3) * 86400;
+	r.buf[0] = '\0';
+	store_series_items(st, &q, "stations/CN", 5, series_item_row, &r, err,
+	                   sizeof(err));
+	CHECK_STR(r.buf, "a1:0.90:Wire A", "stories of a theme x country");
+	q.kind = SERIES_TOTAL;
+	q.threshold = 0.85;
+	r.buf[0] = '\0';
+	store_series_items(st, &q, NULL, 5, series_item_row, &r, err,
+	                   sizeof(err));
+	CHECK_STR(r.buf, "a6:0.95:Wire A a1:0.90:Wire A",
+	          "threshold, most probable first");
+
+	/* fetch days: a feed failing all day counts; one that recovered
+	 * does not */
+	memset(&fe, 0, sizeof(fe));
+	fe.feed_id = fb;
+	fe.url = "https://sb.example/rss";
+	fe.started_at = T0 + 2 * 86400 + 100;
+	fe.error = "timeout";
+	store_fetch_log(st, &fe, err, sizeof(err));
+	fe.feed_id = fa;
+	fe.started_at = T0 + 3 * 86400;
+	fe.http_status = 503;
+	fe.error = "HTTP 503";
+	store_fetch_log(st, &fe, err, sizeof(err));
+	r.buf[0] = '\0';
+	CHECK_INT(store_fetch_days(st, STORE_TIME_NONE, STORE_TIME_NONE,
+	                           fetch_day_row, &r, err, sizeof(err)),
+	          STORE_OK, "fetch days");
+	CHECK_STR(r.buf, "*:2:2:0 *:3:1:1", "feeds fetched and failed per day");
+
+	/* alerts: stored once, delivered once per channel */
+	memset(&a, 0, sizeof(a));
+	a.series = "theme:stations";
+	a.period = "2026-09-11";
+	a.count = 2;
+	a.expected = 0.1;
+	a.score = 4.5;
+	a.model_version = "m1";
+	a.created_at = T0 + 2 * 86400;
+	a.payload = "{\"stories\":[]}";
+	CHECK_INT(store_alert_add(st, &a, channels, 2, &id, err, sizeof(err)),
+	          STORE_OK, "alert stored");
+	CHECK_INT(store_alert_add(st, &a, channels, 2, &id2, err, sizeof(err)),
+	          STORE_ERR_EXISTS, "the same alert again: refused");
+	CHECK_INT(sql_int(db, "SELECT count(*) FROM alert_deliveries"), 2,
+	          "no second set of deliveries");
+	a.period = "2026-09-12";
+	a.kind = "new";
+	CHECK_INT(store_alert_add(st, &a, NULL, 0, &id2, err, sizeof(err)),
+	          STORE_OK, "second alert, no channel");
+	CHECK_INT(store_alert_last(st, "theme:stations", &last, err,
+	                           sizeof(err)),
+	          STORE_OK, "last alert");
+	CHECK_STR(last, "2026-09-12", "last alerted period");
+	free(last);
+	store_alert_last(st, "country:XX", &last, err, sizeof(err));
+	CHECK(last == NULL, "no alert of a series");
+
+	ar.buf[0] = '\0';
+	store_alert_pending(st, pending_row, &ar, err, sizeof(err));
+	CHECK_STR(ar.buf, "1:email:0 1:webhook:0", "pending deliveries");
+	CHECK_INT(store_alert_attempt(st, id, "webhook", "HTTP 500", T0, err,
+	                              sizeof(err)),
+	          STORE_OK, "failed attempt");
+	CHECK_INT(store_alert_attempt(st, id, "email", NULL, T0, err,
+	                              sizeof(err)),
+	          STORE_OK, "delivered by mail");
+	ar.buf[0] = '\0';
+	store_alert_pending(st, pending_row, &ar, err, sizeof(err));
+	CHECK_STR(ar.buf, "1:webhook:1", "the failed one is still owed");
+	ar.buf[0] = '\0';
+	store_alert_get(st, id, alert_row, &ar, err, sizeof(err));
+	CHECK_STR(ar.buf, "1:theme:stations:2026-09-11:volume:2:pending",
+	          "not delivered while a channel is owed");
+	store_alert_attempt(st, id, "webhook", NULL, T0 + 60, err, sizeof(err));
+	store_alert_attempt(st, id, "webhook", "late failure", T0 + 120, err,
+	                    sizeof(err));
+	CHECK_INT(sql_int(db, "SELECT attempts * 1000 + (delivered_at = "
+	                      "1789000060) FROM alert_deliveries WHERE channel "
+	                      "= 'webhook'"),
+	          2001, "a delivered one stays delivered");
+	ar.buf[0] = '\0';
+	store_alert_pending(st, pending_row, &ar, err, sizeof(err));
+	CHECK_STR(ar.buf, "", "nothing owed");
+	ar.buf[0] = '\0';
+	store_alert_foreach(st, STORE_TIME_NONE, 0, alert_row, &ar, err,
+	                    sizeof(err));
+	CHECK_STR(ar.buf,
+	          "2:theme:stations:2026-09-12:new:2:pending "
+	          "1:theme:stations:2026-09-11:volume:2:delivered",
+	          "alerts, newest first");
+	CHECK_INT(store_alert_get(st, 99, alert_row, &ar, err, sizeof(err)),
+	          STORE_ERR_NOTFOUND, "no alert 99");
+}
+
 int
 main(void)
 {
@@ -1121,6 +1430,13 @@ main(void)
 		return 1;
 	}
 	test_labels(st, db);
+	store_close(st);
+	unlink(db);
+	if (store_open(db, &st, err, sizeof(err)) != STORE_OK) {
+		printf("not ok - open %s: %s\n", db, err);
+		return 1;
+	}
+	test_series(st, db);
 	store_close(st);
 
 	if (check_failed == 0) {
