@@ -72,6 +72,33 @@ static const struct cfg_key keys[] = {
 	{ "classify", "model", T_PATH, OFF(model), PCMON_MODEL_DEFAULT, 0, 0 },
 	{ "classify", "threshold", T_DOUBLE, OFF(threshold), "0.5", 0, 1 },
 	{ "classify", "gazetteer", T_PATH, OFF(gazetteer), PCMON_GAZETTEER_DEFAULT, 0, 0 },
+
+	{ "trends", "count", T_STR, OFF(trends_count), "stories", 0, 0 },
+	{ "trends", "confidence", T_DOUBLE, OFF(trends_confidence), "0.9", 0.5, 0.999 },
+
+	{ "detect", "history", T_DUR, OFF(detect_history), "365d", 86400 * 14, 86400.0 * 3660 },
+	{ "detect", "recent", T_DUR, OFF(detect_recent), "3d", 86400, 86400 * 60 },
+	{ "detect", "outage_share", T_DOUBLE, OFF(detect_outage_share), "0.5", 0.05, 1 },
+	{ "detect", "cooldown", T_DUR, OFF(detect_cooldown), "3d", 0, 86400 * 365 },
+	{ "detect", "stories", T_LONG, OFF(detect_stories), "5", 1, 100 },
+	{ "detect", "threshold", T_DOUBLE, OFF(detect_threshold), "3.0", 0.5, 50 },
+	{ "detect", "min_count", T_LONG, OFF(detect_min_count), "3", 1, 1000000 },
+	{ "detect", "half_life", T_DOUBLE, OFF(detect_half_life), "14", 1, 3650 },
+	{ "detect", "warmup", T_LONG, OFF(detect_warmup), "14", 0, 3650 },
+	{ "detect", "shift_days", T_LONG, OFF(detect_shift_days), "5", 2, 365 },
+	{ "detect", "new_gap", T_LONG, OFF(detect_new_gap), "90", 0, 3650 },
+
+	{ "alerts", "webhook", T_STR, OFF(alert_webhook), "", 0, 0 },
+	{ "alerts", "webhook_format", T_STR, OFF(alert_webhook_format), "json", 0, 0 },
+	{ "alerts", "smtp_url", T_STR, OFF(alert_smtp_url), "", 0, 0 },
+	{ "alerts", "smtp_user", T_STR, OFF(alert_smtp_user), "", 0, 0 },
+	{ "alerts", "smtp_password_file", T_PATH, OFF(alert_smtp_password_file), "", 0, 0 },
+	{ "alerts", "smtp_tls", T_STR, OFF(alert_smtp_tls), "try", 0, 0 },
+	{ "alerts", "mail_from", T_STR, OFF(alert_mail_from), "", 0, 0 },
+	{ "alerts", "mail_to", T_STR, OFF(alert_mail_to), "", 0, 0 },
+	{ "alerts", "ca_file", T_PATH, OFF(alert_ca_file), "", 0, 0 },
+	{ "alerts", "insecure", T_LONG, OFF(alert_insecure), "0", 0, 1 },
+	{ "alerts", "timeout", T_LONG, OFF(alert_timeout), "30", 1, 600 },
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
@@ -209,6 +236,42 @@ type_hint(enum cfg_type t)
 	}
 }
 
+/* The string keys that take one of a few values */
+static const struct {
+	const char *section, *name, *choices;
+} key_choices[] = {
+	{ "trends", "count", "stories|items" },
+	{ "alerts", "webhook_format", "json|slack" },
+	{ "alerts", "smtp_tls", "try|require|none" },
+};
+
+static const char *
+choices_of(const struct cfg_key *k)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(key_choices) / sizeof(key_choices[0]); i++)
+		if (strcmp(key_choices[i].section, k->section) == 0 &&
+		    strcmp(key_choices[i].name, k->name) == 0)
+			return key_choices[i].choices;
+	return NULL;
+}
+
+/* v is one of choices ("a|b|c") */
+static int
+is_choice(const char *choices, const char *v)
+{
+	size_t n = strlen(v);
+	const char *p = choices, *e;
+
+	for (; *p; p = *e ? e + 1 : e) {
+		e = p + strcspn(p, "|");
+		if ((size_t)(e - p) == n && strncmp(p, v, n) == 0)
+			return 1;
+	}
+	return 0;
+}
+
 /* Stores one value; returns 0, or -1 with st->err filled. */
 static int
 set_value(struct load_state *st, const struct cfg_key *k, const char *v,
@@ -226,9 +289,17 @@ set_value(struct load_state *st, const struct cfg_key *k, const char *v,
 	case T_STR:
 	case T_PATH: {
 		char **slot = (char **)(base + k->off);
-		char *nv = k->type == T_PATH ? expand_path(v, dir)
-		                             : (*v ? xstrdup(v) : NULL);
+		char *nv;
+		static char choice_why[128];
 
+		if (choices_of(k) && !is_choice(choices_of(k), v)) {
+			snprintf(choice_why, sizeof(choice_why), "one of %s",
+			         choices_of(k));
+			why = choice_why;
+			break;
+		}
+		nv = k->type == T_PATH ? expand_path(v, dir)
+		                       : (*v ? xstrdup(v) : NULL);
 		if (*v && !nv)
 			why = "out of memory";
 		else {

@@ -54,6 +54,36 @@ struct pcmon_config {
 	char *model;              /* absolute path of the model bundle */
 	char *gazetteer;          /* country names (TSV); "": none */
 	double threshold;
+
+	/* [trends] */
+	char *trends_count;        /* "stories" or "items" */
+	double trends_confidence;  /* of the interval around the estimate */
+
+	/* [detect] */
+	int64_t detect_history;    /* seconds of history the detector reads */
+	int64_t detect_recent;     /* alerts only on days this recent */
+	double detect_outage_share; /* share of feeds failing: a blind day */
+	int64_t detect_cooldown;   /* no new alert of a series this soon */
+	long detect_stories;       /* stories kept with an alert */
+	double detect_threshold;   /* the detector (spike.h) */
+	long detect_min_count;
+	double detect_half_life;
+	long detect_warmup;
+	long detect_shift_days;
+	long detect_new_gap;       /* for country and theme x country series */
+
+	/* [alerts] */
+	char *alert_webhook;       /* "": none */
+	char *alert_webhook_format; /* "json" or "slack" */
+	char *alert_smtp_url;      /* "": no e-mail */
+	char *alert_smtp_user;
+	char *alert_smtp_password_file;
+	char *alert_smtp_tls;      /* "try", "require", "none" */
+	char *alert_mail_from;
+	char *alert_mail_to;       /* comma-separated */
+	char *alert_ca_file;
+	long alert_insecure;
+	long alert_timeout;
 };
 
 /*
