@@ -46,6 +46,9 @@ CMD_FN(cmd_predict);
 CMD_FN(cmd_classify);
 CMD_FN(cmd_label);
 CMD_FN(cmd_model);
+CMD_FN(cmd_detect);
+CMD_FN(cmd_trends);
+CMD_FN(cmd_alerts);
 
 /*
  * Helpers for commands (main.c): usage output in one format, so that

@@ -56,6 +56,9 @@ static const struct command commands[] = {
 	{ "classify", cmd_classify, NEED_DB | NEED_LOCK, "score the stored items not yet scored by the model" },
 	{ "label", cmd_label, NEED_DB | NEED_LOCK, "label items: suggest, set, import, export, agreement" },
 	{ "model", cmd_model, 0, "the model in use; roll back to the previous one" },
+	{ "trends", cmd_trends, NEED_DB, "related stories per day, week or month, per theme, country..." },
+	{ "detect", cmd_detect, NEED_DB | NEED_LOCK | NEED_NET, "find spikes in the stored series (or a CSV) and send alerts" },
+	{ "alerts", cmd_alerts, NEED_DB | NEED_LOCK | NEED_NET, "list alerts; deliver the pending ones; test the channels" },
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
@@ -70,14 +73,45 @@ static const struct {
 	const char *writers[4];
 } lock_writers[] = {
 	{ "label", { "set", "import", NULL } },
+	{ "alerts", { "deliver", NULL } },
+};
+
+/*
+ * Commands that, given this option, work on their input alone: no
+ * configuration, database or lock ("pcmon detect --input FILE" is a
+ * contract for other tools, and must not create a database).
+ */
+static const struct {
+	const char *name, *option;
+} standalone[] = {
+	{ "detect", "--input" },
 };
 
 static int
-needs_lock(const struct command *c, int argc, char **argv)
+command_flags(const struct command *c, int argc, char **argv)
+{
+	size_t i;
+	int j;
+	size_t n;
+
+	for (i = 0; i < sizeof(standalone) / sizeof(standalone[0]); i++) {
+		if (strcmp(standalone[i].name, c->name) != 0)
+			continue;
+		n = strlen(standalone[i].option);
+		for (j = 1; j < argc && strcmp(argv[j], "--") != 0; j++)
+			if (strncmp(argv[j], standalone[i].option, n) == 0 &&
+			    (argv[j][n] == '\0' || argv[j][n] == '='))
+				return NO_CONFIG;
+	}
+	return c->flags;
+}
+
+static int
+needs_lock(const struct command *c, int flags, int argc, char **argv)
 {
 	size_t i, j;
 
-	if (!(c->flags & NEED_LOCK))
+	if (!(flags & NEED_LOCK))
 		return 0;
 	for (i = 0; i < sizeof(lock_writers) / sizeof(lock_writers[0]); i++) {
 		if (strcmp(lock_writers[i].name, c->name) != 0)
@@ -238,7 +272,7 @@ main(int argc, char **argv)
 	const char *config_arg = NULL, *later;
 	char err[1024];
 	char *config_path = NULL;
-	int verbosity = 0, i, status;
+	int verbosity = 0, i, status, flags;
 
 	/* UTF-8 aware character handling, but '.' stays the decimal point:
 	 * only LC_CTYPE changes (libsvm files and JSON need it) */
@@ -312,7 +346,8 @@ main(int argc, char **argv)
 		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
 			return c->fn(argc, argv, &ctx);
 
-	if (!(c->flags & NO_CONFIG)) {
+	flags = command_flags(c, argc, argv);
+	if (!(flags & NO_CONFIG)) {
 		config_path = config_find(config_arg);
 		if (config_load(config_path, &ctx.cfg, err, sizeof(err)) != 0) {
 			fprintf(stderr, "pcmon: %s\n", err);
@@ -332,9 +367,9 @@ main(int argc, char **argv)
 	}
 
 	status = EXIT_OK;
-	if (needs_lock(c, argc, argv) && (status = take_lock(&ctx)) != 0)
+	if (needs_lock(c, flags, argc, argv) && (status = take_lock(&ctx)) != 0)
 		goto out;
-	if (c->flags & NEED_DB) {
+	if (flags & NEED_DB) {
 		if (strstr(ctx.cfg->database, "://") == NULL &&
 		    make_dirs(ctx.cfg->data_dir) != 0) {
 			fprintf(stderr, "pcmon: cannot create data directory '%s': %s\n",
@@ -349,13 +384,13 @@ main(int argc, char **argv)
 			goto out;
 		}
 	}
-	if ((c->flags & NEED_NET) && curl_global_init(CURL_GLOBAL_DEFAULT) != 0) {
+	if ((flags & NEED_NET) && curl_global_init(CURL_GLOBAL_DEFAULT) != 0) {
 		fprintf(stderr, "pcmon: cannot initialise libcurl\n");
 		status = EXIT_FAIL;
 		goto out;
 	}
 	status = c->fn(argc, argv, &ctx);
-	if (c->flags & NEED_NET)
+	if (flags & NEED_NET)
 		curl_global_cleanup();
 out:
 	store_close(ctx.store);
