@@ -9,6 +9,7 @@
 #   make bench-parse  parser benchmark against sfeed and feedparser
 #   make bench-crawl  crawler benchmark against sfeed_update and curl
 #   make bench-classify  classifier benchmark against sklearn, liblinear...
+#   make bench-spikes spike detector against a rolling z-score and Poisson
 #   make model        retrain the shipped default model (models/)
 #
 # Dependencies are declared here (pkg-config names) and in deps.sh (Debian
@@ -152,6 +153,9 @@ bench-countries: $(PCMON) $(GAZETTEER)
 bench-langid: $(PCMON)
 	sh bench/langid/run.sh
 
+bench-spikes: $(PCMON)
+	PCMON=$(PCMON) sh bench/spikes/run.sh
+
 # The shipped default model from models/data/corpus and AG News negatives
 # (../shared/data or PCMON_SHARED_DATA); writes models/default.{model,md}.
 model: $(PCMON)
@@ -176,4 +180,4 @@ uninstall:
 clean:
 	rm -rf build pcmon
 
-.PHONY: all pcmon gazetteer units test test-run demo check deps check-banned format-check bench-parse bench-crawl bench-classify bench-countries bench-langid model install uninstall clean
+.PHONY: all pcmon gazetteer units test test-run demo check deps check-banned format-check bench-parse bench-crawl bench-classify bench-countries bench-langid bench-spikes model install uninstall clean
