@@ -25,6 +25,7 @@
 #include "cmd.h"
 #include "config.h"
 #include "models.h"
+#include "stories.h"
 #include "util.h"
 #include "log.h"
 #include "store.h"
@@ -140,6 +141,7 @@ CMD_FN(cmd_classify)
 	int64_t after = 0, total = 0, done = 0, related = 0;
 	size_t i;
 	int c, rc, all = 0, progress, status = EXIT_FAIL;
+	long fingerprinted = 0, joined = 0;
 
 	memset(&b, 0, sizeof(b));
 	optind = 1;
@@ -191,6 +193,18 @@ CMD_FN(cmd_classify)
 		fprintf(stderr, "pcmon classify: out of memory\n");
 		goto out;
 	}
+	/* stories first: trends count a story once however many outlets
+	 * carry it */
+	if (stories_assign(ctx->store, &fingerprinted, &joined, err,
+	                   sizeof(err)) != 0) {
+		fprintf(stderr, "pcmon classify: %s\n", err);
+		status = EXIT_DB;
+		goto out;
+	}
+	if (fingerprinted)
+		log_info("%ld new items fingerprinted, %ld of them copies of an "
+		         "earlier story",
+		         fingerprinted, joined);
 	if (store_item_unscored_count(ctx->store, b.version, all, &total, err,
 	                              sizeof(err)) != STORE_OK) {
 		fprintf(stderr, "pcmon classify: %s\n", err);
