@@ -35,6 +35,8 @@ static const char usage[] =
         "\n"
         "Scores every stored item that has no prediction of the model yet\n"
         "and stores its label and score, 1,000 items per transaction.\n"
+        "First, every new item gets a near-duplicate fingerprint and joins\n"
+        "the story of an earlier copy of it (trends count stories once).\n"
         "  --all         rescore every item\n"
         "  --model PATH  the model (default: [classify] model)\n"
         "  --batch N     items per transaction (default 1000)\n"
