@@ -1,16 +1,38 @@
 #!/usr/bin/env python3
 """Local receivers for alert delivery tests (python3 stdlib only).
 
-  sinks.py webhook --out DIR [--fail-first N] [--status CODE] [--hang-first N]
-  sinks.py smtp --out DIR [--fail-first N] [--starttls] [--auth USER:PASS]
-  (both: --lifetime S exits after S seconds)
+  sinks.py webhook --out DIR [--fail-first N] [--status CODE]
+                   [--hang-first N] [--redirect URL] [--body-bytes N]
+  sinks.py smtp --out DIR [--fail-first N] [--fail-mail N]
+                [--starttls [CERTDIR]] [--smtps [CERTDIR]] [--auth USER:PASS]
+  both:         [--port-file FILE] [--lifetime S]
 
-Both listen on 127.0.0.1, port chosen by the system, and print "port N" as
-the first line on stdout.  Every request is saved in DIR, numbered from
-0001: the webhook writes NNNN.json {"method","path","headers","body"}; the
-SMTP server writes NNNN.eml (the message as received, dot-unstuffed) and
-NNNN.json {"from","to","tls","auth"} plus, for convenience, "subject" and
-"text" as decoded by Python's email package.  SIGTERM stops them cleanly.
+Both listen on 127.0.0.1 on a port the system picks, print "port N" as the
+first line on stdout (flushed) and, with --port-file, write N and a newline
+to FILE (atomically, so a poller never reads half of it).  SIGTERM (and
+--lifetime S seconds) stops them cleanly.  This command line is used by
+tests/unit/test_deliver.c and by end-to-end cases: keep it stable.
+
+webhook: any method.  Every request is saved, numbered from 0001, as
+  DIR/NNNN.json {"method", "path", "headers": {name: value}, "body"} before
+  it is answered.  The answer is --status (default 200) with the body "ok",
+  except: the first --fail-first N requests get 500 "fail: try again
+  later"; the first --hang-first N get no answer for 30 s; --redirect URL
+  answers 302 with Location: URL; --body-bytes N makes the body N bytes.
+
+smtp: EHLO/HELO, STARTTLS (with --starttls), AUTH PLAIN and LOGIN (with
+  --auth; MAIL is refused with 530 before it), MAIL FROM, RCPT TO, DATA
+  (dot-unstuffed), RSET, NOOP, QUIT.  --smtps speaks TLS from the first
+  byte (smtps:// URLs).  The certificate is self-signed for localhost and
+  127.0.0.1, made at start with the openssl command into CERTDIR
+  (cert.pem, key.pem: cert.pem serves as a client's CA file) or into a
+  temporary directory removed at exit.  The first --fail-mail N MAIL
+  commands get 451; of the messages that reach the end of DATA, the first
+  --fail-first N get 451 and are not saved.  An accepted message is saved,
+  numbered from 0001, as DIR/NNNN.eml (as received, CRLF, dot-unstuffed)
+  and DIR/NNNN.json {"from", "to": [...], "tls", "auth" (user or null),
+  "subject", "text"}, the last two decoded by Python's email package (null
+  when it cannot).
 """
 import argparse
 import base64
@@ -35,11 +57,17 @@ class Counter:
         self.lock = threading.Lock()
         self.requests = 0  # requests / messages seen, for --fail-first
         self.saved = 0     # files written
+        self.mails = 0     # MAIL commands, for --fail-mail
 
     def next_request(self):
         with self.lock:
             self.requests += 1
             return self.requests
+
+    def next_mail(self):
+        with self.lock:
+            self.mails += 1
+            return self.mails
 
     def next_file(self):
         with self.lock:
@@ -77,12 +105,19 @@ def make_webhook_handler(opts, counter):
             })
             if n <= opts.hang_first:
                 time.sleep(30)
+            location = None
             if n <= opts.fail_first:
                 code, text = 500, b"fail: try again later\n"
+            elif opts.redirect:
+                code, text, location = 302, b"moved\n", opts.redirect
             else:
                 code, text = opts.status, b"ok"
+            if opts.body_bytes:
+                text = (text + b"x" * opts.body_bytes)[:opts.body_bytes]
             try:
                 self.send_response(code)
+                if location:
+                    self.send_header("Location", location)
                 self.send_header("Content-Type", "text/plain")
                 self.send_header("Content-Length", str(len(text)))
                 self.end_headers()
@@ -105,14 +140,21 @@ def run_webhook(opts):
 
 # ---- SMTP ------------------------------------------------------------------
 
-def make_cert(tmpdir):
-    key = os.path.join(tmpdir, "key.pem")
-    crt = os.path.join(tmpdir, "cert.pem")
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048",
-                    "-nodes", "-days", "1", "-subj", "/CN=localhost",
-                    "-keyout", key, "-out", crt],
-                   check=True, stdout=subprocess.DEVNULL,
-                   stderr=subprocess.DEVNULL)
+def make_cert(certdir):
+    """A self-signed certificate for localhost and 127.0.0.1, made once."""
+    os.makedirs(certdir, exist_ok=True)
+    key = os.path.join(certdir, "key.pem")
+    crt = os.path.join(certdir, "cert.pem")
+    if not (os.path.exists(key) and os.path.exists(crt)):
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048",
+                        "-nodes", "-days", "2", "-subj", "/CN=localhost",
+                        "-addext",
+                        "subjectAltName=DNS:localhost,IP:127.0.0.1",
+                        "-keyout", key + ".tmp", "-out", crt + ".tmp"],
+                       check=True, stdout=subprocess.DEVNULL,
+                       stderr=subprocess.DEVNULL)
+        os.replace(key + ".tmp", key)
+        os.replace(crt + ".tmp", crt)
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     ctx.load_cert_chain(crt, key)
     return ctx
@@ -153,11 +195,19 @@ def make_smtp_handler(opts, counter, ctx):
             self.mail_from = None
             self.rcpts = []
 
+        def start_tls(self):
+            self.request = ctx.wrap_socket(self.request, server_side=True)
+            self.rfile = self.request.makefile("rb")
+            self.wfile = self.request.makefile("wb")
+            self.tls = True
+
         def handle(self):
             self.tls = False
             self.user = None
             self.reset()
             try:
+                if opts.smtps is not None:
+                    self.start_tls()
                 self.send("220 localhost pcmon test sink ESMTP")
                 while self.command():
                     pass
@@ -166,7 +216,7 @@ def make_smtp_handler(opts, counter, ctx):
 
         def ehlo(self):
             lines = ["localhost", "8BITMIME", "SIZE %d" % MAX_DATA]
-            if ctx and not self.tls:
+            if opts.starttls is not None and not self.tls:
                 lines.append("STARTTLS")
             if user is not None:
                 lines.append("AUTH PLAIN LOGIN")
@@ -239,7 +289,7 @@ def make_smtp_handler(opts, counter, ctx):
             if size > MAX_DATA:
                 self.send("552 5.3.4 message too big")
             elif n <= opts.fail_first:
-                self.send("451 try again")
+                self.send("451 4.3.0 try again later")
             else:
                 k = counter.next_file()
                 base = os.path.join(opts.out, "%04d" % k)
@@ -274,14 +324,11 @@ def make_smtp_handler(opts, counter, ctx):
                 self.reset()
                 self.send("250 localhost")
             elif verb == "STARTTLS":
-                if not ctx or self.tls:
+                if opts.starttls is None or self.tls:
                     self.send("502 5.5.1 not available")
                     return True
                 self.send("220 2.0.0 ready to start TLS")
-                self.request = ctx.wrap_socket(self.request, server_side=True)
-                self.rfile = self.request.makefile("rb")
-                self.wfile = self.request.makefile("wb")
-                self.tls = True
+                self.start_tls()
                 self.user = None
                 self.reset()
             elif verb == "AUTH":
@@ -290,6 +337,8 @@ def make_smtp_handler(opts, counter, ctx):
                 a = self.address(arg, "FROM:")
                 if user is not None and self.user is None:
                     self.send("530 5.7.0 authentication required")
+                elif counter.next_mail() <= opts.fail_mail:
+                    self.send("451 4.3.0 try again later (MAIL)")
                 elif a is None:
                     self.send("501 5.5.4 syntax: MAIL FROM:<address>")
                 else:
@@ -323,7 +372,9 @@ def make_smtp_handler(opts, counter, ctx):
 
 
 def run_smtp(opts, tmpdir):
-    ctx = make_cert(tmpdir) if opts.starttls else None
+    ctx = None
+    if opts.starttls is not None or opts.smtps is not None:
+        ctx = make_cert(opts.starttls or opts.smtps or tmpdir)
     socketserver.ThreadingTCPServer.allow_reuse_address = True
     server = socketserver.ThreadingTCPServer(
         ("127.0.0.1", 0), make_smtp_handler(opts, Counter(), ctx))
@@ -339,12 +390,17 @@ def main():
     w.add_argument("--fail-first", type=int, default=0)
     w.add_argument("--status", type=int, default=200)
     w.add_argument("--hang-first", type=int, default=0)
+    w.add_argument("--redirect", metavar="URL")
+    w.add_argument("--body-bytes", type=int, default=0)
     s = sub.add_parser("smtp")
     s.add_argument("--out", required=True)
     s.add_argument("--fail-first", type=int, default=0)
-    s.add_argument("--starttls", action="store_true")
+    s.add_argument("--fail-mail", type=int, default=0)
+    s.add_argument("--starttls", nargs="?", const="", metavar="CERTDIR")
+    s.add_argument("--smtps", nargs="?", const="", metavar="CERTDIR")
     s.add_argument("--auth", metavar="USER:PASS")
     for p in (w, s):
+        p.add_argument("--port-file", metavar="FILE")
         # end-to-end cases start sinks in the background: they stop
         # themselves even when the case fails before it kills them
         p.add_argument("--lifetime", type=int, default=0,
@@ -366,7 +422,12 @@ def main():
             server = run_webhook(opts)
         else:
             server = run_smtp(opts, tmpdir)
-        print("port %d" % server.server_address[1], flush=True)
+        port = server.server_address[1]
+        if opts.port_file:
+            with open(opts.port_file + ".tmp", "w") as f:
+                f.write("%d\n" % port)
+            os.replace(opts.port_file + ".tmp", opts.port_file)
+        print("port %d" % port, flush=True)
         server.serve_forever()
     except KeyboardInterrupt:
         pass
