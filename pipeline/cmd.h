@@ -49,6 +49,7 @@ CMD_FN(cmd_model);
 CMD_FN(cmd_detect);
 CMD_FN(cmd_trends);
 CMD_FN(cmd_alerts);
+CMD_FN(cmd_run);
 
 /*
  * Helpers for commands (main.c): usage output in one format, so that

@@ -45,6 +45,7 @@ static const struct cfg_key keys[] = {
 	{ "general", "database", T_PATH, OFF(database), "pcmon.db", 0, 0 },
 	{ "general", "log_level", T_LEVEL, OFF(log_level), "info", 0, 0 },
 	{ "general", "log_file", T_PATH, OFF(log_file), "", 0, 0 },
+	{ "general", "metrics_file", T_PATH, OFF(metrics_file), "", 0, 0 },
 
 	{ "crawl", "user_agent", T_STR, OFF(user_agent),
 	  "pcmon/" PCMON_VERSION " (research feed reader; contact: unset)", 0, 0 },

@@ -23,6 +23,7 @@ struct pcmon_config {
 	char *database;       /* absolute path, or a URL for other backends */
 	int log_level;        /* enum log_level */
 	char *log_file;       /* NULL: stderr */
+	char *metrics_file;   /* NULL: DATA_DIR/pcmon.prom */
 
 	/* [crawl] */
 	char *user_agent;

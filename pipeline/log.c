@@ -29,6 +29,12 @@ log_open(int level, const char *file)
 }
 
 void
+log_set_level(int level)
+{
+	log_level = level;
+}
+
+void
 log_close(void)
 {
 	if (log_fp)

@@ -12,6 +12,7 @@
  * cannot be opened (logging then goes to stderr). */
 int log_open(int level, const char *file);
 void log_close(void);
+void log_set_level(int level); /* enum log_level */
 int log_enabled(int level);
 
 #if defined(__GNUC__)

@@ -43,6 +43,7 @@ struct command {
 };
 
 static const struct command commands[] = {
+	{ "run", cmd_run, NEED_DB | NEED_LOCK | NEED_NET, "the whole job, for cron: crawl, classify, detect, alert" },
 	{ "parse", cmd_parse, NO_CONFIG, "parse one feed document, print its entries as JSON lines" },
 	{ "feeds", cmd_feeds, NEED_DB, "add, list, remove, import and export feeds (OPML)" },
 	{ "ingest", cmd_ingest, NEED_DB | NEED_LOCK, "store the items of saved feed documents" },

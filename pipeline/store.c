@@ -698,3 +698,17 @@ store_alert_attempt(struct store *st, int64_t alert_id, const char *channel,
 	return st->ops->alert_attempt(st, alert_id, channel, error, now, err,
 	                              errsz);
 }
+
+int
+store_prediction_related(struct store *st, const char *model_version,
+                         double threshold, int64_t since, int64_t *out,
+                         char *err, size_t errsz)
+{
+	*out = 0;
+	if (!model_version || !*model_version) {
+		store_set_err(err, errsz, "cannot count: no model version");
+		return STORE_ERR_USAGE;
+	}
+	return st->ops->prediction_related(st, model_version, threshold, since,
+	                                   out, err, errsz);
+}

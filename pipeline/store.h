@@ -376,6 +376,12 @@ int store_prediction_put(struct store *st, const struct store_prediction *p,
 /* How many predictions of model_version are stored. */
 int store_prediction_count(struct store *st, const char *model_version,
                            int64_t *out, char *err, size_t errsz);
+/* Of the predictions of model_version scored at or after since
+ * (INT64_MIN: all), how many
+ * say related (P(related) >= threshold). */
+int store_prediction_related(struct store *st, const char *model_version,
+                             double threshold, int64_t since, int64_t *out,
+                             char *err, size_t errsz);
 
 /* ------------------------------------------------------------- labels */
 

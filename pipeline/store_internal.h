@@ -74,6 +74,9 @@ struct store_ops {
 	                      char *err, size_t errsz);
 	int (*prediction_count)(struct store *st, const char *model_version,
 	                        int64_t *out, char *err, size_t errsz);
+	int (*prediction_related)(struct store *st, const char *model_version,
+	                          double threshold, int64_t since, int64_t *out,
+	                          char *err, size_t errsz);
 
 	int (*item_find)(struct store *st, int64_t id, const char *link,
 	                 const char *canonical, int64_t *out, char *err,

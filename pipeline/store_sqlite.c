@@ -251,6 +251,7 @@ enum {
 	ST_ITEM_ALL_TEXT,
 	ST_PREDICTION_PUT,
 	ST_PREDICTION_COUNT,
+	ST_PREDICTION_RELATED,
 	ST_ITEM_BY_ID,
 	ST_ITEM_BY_CANONICAL,
 	ST_ITEM_BY_LINK,
@@ -368,6 +369,10 @@ static const char *const stmt_sql[ST_COUNT] = {
 	        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
 	[ST_PREDICTION_COUNT] =
 	        "SELECT count(*) FROM predictions WHERE model_version = ?1",
+	[ST_PREDICTION_RELATED] =
+	        "SELECT count(*) FROM predictions WHERE model_version = ?1"
+	        " AND scored_at >= ?3 AND (CASE WHEN label = '1' THEN score"
+	        " ELSE 1 - score END) >= ?2",
 	[ST_ITEM_BY_ID] = "SELECT id FROM items WHERE id = ?1",
 	/* the partial unique index on canonical_link answers this one */
 	[ST_ITEM_BY_CANONICAL] = "SELECT id FROM items WHERE canonical_link"
@@ -1914,6 +1919,28 @@ sq_prediction_count(struct store *base, const char *model_version, int64_t *out,
 	return code;
 }
 
+static int
+sq_prediction_related(struct store *base, const char *model_version,
+                      double threshold, int64_t since, int64_t *out, char *err,
+                      size_t errsz)
+{
+	struct sq_store *st = (struct sq_store *)base;
+	sqlite3_stmt *s;
+	int rc, code = STORE_OK;
+
+	if (!(s = stmt_get(st, ST_PREDICTION_RELATED, &code, err, errsz)))
+		return code;
+	sqlite3_bind_text(s, 1, model_version, -1, SQLITE_STATIC);
+	sqlite3_bind_double(s, 2, threshold);
+	sqlite3_bind_int64(s, 3, since);
+	if ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		*out = sqlite3_column_int64(s, 0);
+	else
+		code = sq_fail(st, rc, "count predictions", err, errsz);
+	stmt_done(s);
+	return code;
+}
+
 /* --------------------------------------------------------------- labels */
 
 /* The first id a cached one-column statement answers; STORE_ERR_NOTFOUND
@@ -2713,6 +2740,7 @@ static const struct store_ops sqlite_ops = {
 	.item_unscored_count = sq_item_unscored_count,
 	.prediction_put = sq_prediction_put,
 	.prediction_count = sq_prediction_count,
+	.prediction_related = sq_prediction_related,
 	.item_find = sq_item_find,
 	.label_put = sq_label_put,
 	.label_foreach = sq_label_foreach,
