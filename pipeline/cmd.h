@@ -50,6 +50,7 @@ CMD_FN(cmd_detect);
 CMD_FN(cmd_trends);
 CMD_FN(cmd_alerts);
 CMD_FN(cmd_run);
+CMD_FN(cmd_export);
 
 /*
  * Helpers for commands (main.c): usage output in one format, so that

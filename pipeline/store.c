@@ -712,3 +712,14 @@ store_prediction_related(struct store *st, const char *model_version,
 	return st->ops->prediction_related(st, model_version, threshold, since,
 	                                   out, err, errsz);
 }
+
+int
+store_export(struct store *st, const char *model_version, double threshold,
+             int related_only, int64_t since, int64_t until,
+             int (*fn)(const struct store_export_row *r, void *arg), void *arg,
+             char *err, size_t errsz)
+{
+	return st->ops->export_items(st, model_version ? model_version : "",
+	                             threshold, related_only, since, until, fn,
+	                             arg, err, errsz);
+}

@@ -605,4 +605,26 @@ int store_alert_get(struct store *st, int64_t id,
                     int (*fn)(const struct store_alert *a, void *arg),
                     void *arg, char *err, size_t errsz);
 
+/* ------------------------------------------------------------- export */
+
+/* An item with its prediction by one model, as pcmon export writes it;
+ * pointers valid only during the callback. */
+struct store_export_row {
+	int64_t id, story_id;
+	const char *feed_name, *feed_url; /* NULL when the feed was removed */
+	const char *title, *summary, *link, *lang, *guid;
+	int64_t published, first_seen, date; /* date: the effective date */
+	int scored;                /* 0: no prediction of the model */
+	double related;            /* P(related) */
+	const char *themes, *countries; /* JSON arrays; may be NULL */
+};
+
+/* Items in effective-date order (oldest first) within [since, until)
+ * (STORE_TIME_NONE: open), only those with P(related) >= threshold when
+ * related_only. */
+int store_export(struct store *st, const char *model_version, double threshold,
+                 int related_only, int64_t since, int64_t until,
+                 int (*fn)(const struct store_export_row *r, void *arg),
+                 void *arg, char *err, size_t errsz);
+
 #endif

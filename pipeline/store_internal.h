@@ -140,6 +140,12 @@ struct store_ops {
 	                               const char *channel, long attempts,
 	                               void *arg),
 	                     void *arg, char *err, size_t errsz);
+	int (*export_items)(struct store *st, const char *model_version,
+	                    double threshold, int related_only, int64_t since,
+	                    int64_t until,
+	                    int (*fn)(const struct store_export_row *r,
+	                              void *arg),
+	                    void *arg, char *err, size_t errsz);
 	int (*alert_attempt)(struct store *st, int64_t alert_id,
 	                     const char *channel, const char *error,
 	                     int64_t now, char *err, size_t errsz);

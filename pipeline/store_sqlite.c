@@ -2711,6 +2711,71 @@ out:
 	return code != STORE_OK ? code : rc;
 }
 
+/* ------------------------------------------------------------- export */
+
+static int
+sq_export_items(struct store *base, const char *model_version,
+                double threshold, int related_only, int64_t since,
+                int64_t until,
+                int (*fn)(const struct store_export_row *r, void *arg),
+                void *arg, char *err, size_t errsz)
+{
+	struct sq_store *st = (struct sq_store *)base;
+	struct store_export_row r;
+	sqlite3_stmt *s = NULL;
+	int rc, stop = 0;
+
+	rc = sqlite3_prepare_v2(
+	        st->db,
+	        "SELECT i.id, coalesce(i.story_id, i.id), f.name, f.url,"
+	        " i.title, i.summary, i.link, i.lang, i.guid, i.published,"
+	        " i.first_seen, " EFFECTIVE ", p.item_id IS NOT NULL,"
+	        " " RELATED_P ", p.themes, p.countries"
+	        " FROM items i LEFT JOIN feeds f ON f.id = i.feed_id"
+	        " LEFT JOIN predictions p ON p.item_id = i.id"
+	        "  AND p.model_version = ?1"
+	        " WHERE (?3 IS NULL OR " EFFECTIVE " >= ?3)"
+	        " AND (?4 IS NULL OR " EFFECTIVE " < ?4)"
+	        " AND (?5 = 0 OR " RELATED_P " >= ?2)"
+	        " ORDER BY " EFFECTIVE ", i.id",
+	        -1, &s, NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_text(s, 1, model_version, -1, SQLITE_STATIC);
+		sqlite3_bind_double(s, 2, threshold);
+		bind_time(s, 3, since);
+		bind_time(s, 4, until);
+		sqlite3_bind_int(s, 5, related_only);
+	}
+	while (rc == SQLITE_OK && !stop &&
+	       (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		memset(&r, 0, sizeof(r));
+		r.id = sqlite3_column_int64(s, 0);
+		r.story_id = sqlite3_column_int64(s, 1);
+		r.feed_name = (const char *)sqlite3_column_text(s, 2);
+		r.feed_url = (const char *)sqlite3_column_text(s, 3);
+		r.title = (const char *)sqlite3_column_text(s, 4);
+		r.summary = (const char *)sqlite3_column_text(s, 5);
+		r.link = (const char *)sqlite3_column_text(s, 6);
+		r.lang = (const char *)sqlite3_column_text(s, 7);
+		r.guid = (const char *)sqlite3_column_text(s, 8);
+		r.published = col_time(s, 9);
+		r.first_seen = col_time(s, 10);
+		r.date = col_time(s, 11);
+		r.scored = sqlite3_column_int(s, 12);
+		r.related = sqlite3_column_double(s, 13);
+		r.themes = (const char *)sqlite3_column_text(s, 14);
+		r.countries = (const char *)sqlite3_column_text(s, 15);
+		stop = fn(&r, arg);
+		rc = SQLITE_OK;
+	}
+	if (rc != SQLITE_DONE && rc != SQLITE_OK)
+		rc = sq_fail(st, rc, "export items", err, errsz);
+	else
+		rc = STORE_OK;
+	sqlite3_finalize(s);
+	return rc;
+}
+
 static const struct store_ops sqlite_ops = {
 	.name = "sqlite",
 	.close = sq_close,
@@ -2758,4 +2823,5 @@ static const struct store_ops sqlite_ops = {
 	.alert_foreach = sq_alert_foreach,
 	.alert_pending = sq_alert_pending,
 	.alert_attempt = sq_alert_attempt,
+	.export_items = sq_export_items,
 };
