@@ -78,7 +78,7 @@ static const struct cfg_key keys[] = {
 	{ "trends", "confidence", T_DOUBLE, OFF(trends_confidence), "0.9", 0.5, 0.999 },
 
 	{ "detect", "history", T_DUR, OFF(detect_history), "365d", 86400 * 14, 86400.0 * 3660 },
-	{ "detect", "recent", T_DUR, OFF(detect_recent), "3d", 86400, 86400 * 60 },
+	{ "detect", "recent", T_DUR, OFF(detect_recent), "3d", 86400, 86400 * 366 },
 	{ "detect", "outage_share", T_DOUBLE, OFF(detect_outage_share), "0.5", 0.05, 1 },
 	{ "detect", "cooldown", T_DUR, OFF(detect_cooldown), "3d", 0, 86400 * 365 },
 	{ "detect", "stories", T_LONG, OFF(detect_stories), "5", 1, 100 },

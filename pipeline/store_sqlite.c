@@ -2551,6 +2551,15 @@ sq_alert_add(struct store *base, const struct store_alert *a,
 			code = sq_fail(st, rc, "store alert", err, errsz);
 		stmt_done(s);
 	}
+	/* no channel: nothing is owed, the alert is as delivered as it gets */
+	if (code == STORE_OK && n == 0 &&
+	    (s = stmt_get(st, ST_ALERT_DONE, &code, err, errsz)) != NULL) {
+		sqlite3_bind_int64(s, 1, *id);
+		bind_time(s, 2, a->created_at);
+		if ((rc = sqlite3_step(s)) != SQLITE_DONE)
+			code = sq_fail(st, rc, "store alert", err, errsz);
+		stmt_done(s);
+	}
 out:
 	rc = tx_leave(st, code == STORE_OK, err, errsz);
 	return code != STORE_OK ? code : rc;

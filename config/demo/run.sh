@@ -38,6 +38,10 @@ database = $demo/pcmon.db
 log_level = warn
 [crawl]
 user_agent = pcmon/0.1.0 (offline demo; contact: demo@localhost)
+[detect]
+# the demo's news ends on 2026-10-31: judge every day of it, not only the
+# last three before today
+recent = 200d
 CONF
 p() { "$pcmon" -c "$demo/pcmon.conf" "$@"; }
 
@@ -63,8 +67,9 @@ for month in 2026-07 2026-08 2026-09 2026-10; do
 	p crawl --force
 done
 
-echo "== nothing changed: conditional requests, nothing new"
-p crawl --force
+echo "== pcmon run: nothing changed on the servers (conditional requests,"
+echo "   nothing new), then stories, classification, spike detection, alerts"
+p run --force
 
 echo
 echo "== database"
@@ -76,6 +81,15 @@ p feeds list
 echo
 echo "== newest items"
 p items --limit 15
+echo
+echo "== related stories per week (corrected estimate and 90% interval)"
+p trends --by week --since 2026-06-29 --until 2026-11-01
+echo
+echo "== related stories per theme and month"
+p trends --by month --series theme --since 2026-07-01 --until 2026-10-31
+echo
+echo "== alerts (volume spikes; \"new\": the first story in a long time)"
+p alerts
 echo
 echo "database: $demo/pcmon.db   (config: $demo/pcmon.conf)"
 echo "try:      $pcmon -c $demo/pcmon.conf items --since 2026-09-14 --until 2026-09-20"

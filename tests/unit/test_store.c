@@ -1379,9 +1379,9 @@ test_series(struct store *st, const char *db)
 	store_alert_foreach(st, STORE_TIME_NONE, 0, alert_row, &ar, err,
 	                    sizeof(err));
 	CHECK_STR(ar.buf,
-	          "2:theme:stations:2026-09-12:new:2:pending "
+	          "2:theme:stations:2026-09-12:new:2:delivered "
 	          "1:theme:stations:2026-09-11:volume:2:delivered",
-	          "alerts, newest first");
+	          "alerts, newest first; one without channels owes nothing");
 	CHECK_INT(store_alert_get(st, 99, alert_row, &ar, err, sizeof(err)),
 	          STORE_ERR_NOTFOUND, "no alert 99");
 }
