@@ -51,6 +51,7 @@ CMD_FN(cmd_trends);
 CMD_FN(cmd_alerts);
 CMD_FN(cmd_run);
 CMD_FN(cmd_export);
+CMD_FN(cmd_report);
 
 /*
  * Helpers for commands (main.c): usage output in one format, so that

@@ -968,8 +968,10 @@ test_concurrency(void)
 
 			if (gap < min_gap)
 				min_gap = gap;
-			/* slack: the server stamps arrival, in a thread */
-			if (gap < 0.2 - 0.05)
+			/* slack: the server stamps arrival, in a thread, and
+			 * a loaded machine delays one arrival more than the
+			 * next (without the delay the gaps are ~0) */
+			if (gap < 0.2 - 0.1)
 				gap_ok = 0;
 		}
 	}
