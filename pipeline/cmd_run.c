@@ -28,17 +28,19 @@
 
 static const char usage[] =
         "usage: pcmon run [--quiet] [--force] [--no-crawl] [--no-deliver]\n"
-        "                 [--metrics FILE]\n"
+        "                 [--no-report] [--metrics FILE]\n"
         "\n"
         "The job to run from cron: fetch the due feeds and store their new\n"
         "items (pcmon crawl), fingerprint and score them (pcmon classify),\n"
         "find spikes in every series and store and send the alerts (pcmon\n"
-        "detect), then write the metrics file.  Each stage does nothing when\n"
+        "detect), write the HTML report (pcmon report, in DATA_DIR/report)\n"
+        "and the metrics file.  Each stage does nothing when\n"
         "there is nothing new; running twice in a row adds nothing.\n"
         "  --quiet         print only errors\n"
         "  --force         fetch every feed, due or not\n"
         "  --no-crawl      skip fetching (work on what is stored)\n"
         "  --no-deliver    store alerts but do not send them\n"
+        "  --no-report     do not write the report\n"
         "  --metrics FILE  where to write the metrics (default: [general]\n"
         "                  metrics_file, else DATA_DIR/pcmon.prom)\n"
         "\n"
@@ -231,6 +233,7 @@ CMD_FN(cmd_run)
 		{ "force", no_argument, NULL, 'f' },
 		{ "no-crawl", no_argument, NULL, 'C' },
 		{ "no-deliver", no_argument, NULL, 'D' },
+		{ "no-report", no_argument, NULL, 'R' },
 		{ "metrics", required_argument, NULL, 'm' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
@@ -242,7 +245,8 @@ CMD_FN(cmd_run)
 	char mbuf[4096], err[1024];
 	char *crawl_argv[4] = { "crawl", NULL, NULL, NULL };
 	char *classify_argv[2] = { "classify", NULL };
-	int c, rc, quiet = 0, force = 0, crawl = 1, deliver = 1, n = 1;
+	char *report_argv[2] = { "report", NULL };
+	int c, rc, quiet = 0, force = 0, crawl = 1, deliver = 1, report = 1, n = 1;
 	int64_t related_before = 0, related_after = 0;
 
 	memset(&r, 0, sizeof(r));
@@ -253,6 +257,7 @@ CMD_FN(cmd_run)
 		case 'f': force = 1; break;
 		case 'C': crawl = 0; break;
 		case 'D': deliver = 0; break;
+		case 'R': report = 0; break;
 		case 'm': metrics = optarg; break;
 		case 'h': return cmd_usage(ctx, usage, EXIT_OK);
 		default: return cmd_usage(ctx, usage, EXIT_USAGE);
@@ -309,6 +314,10 @@ CMD_FN(cmd_run)
 	if (rc == EXIT_OK && deliver) {
 		rc = alerts_deliver(ctx->cfg, ctx->store, "pcmon run",
 		                    &r.alerts_sent, &r.alerts_failed);
+		r.status = worse(r.status, rc);
+	}
+	if (report) {
+		rc = stage(ctx, cmd_report, "report", report_argv, 1, quiet);
 		r.status = worse(r.status, rc);
 	}
 

@@ -70,6 +70,9 @@ done
 echo "== pcmon run: nothing changed on the servers (conditional requests,"
 echo "   nothing new), then stories, classification, spike detection, alerts"
 p run --force
+# the report over the demo's four months (pcmon run wrote one for the last
+# 120 days up to today)
+p report --since 2026-06-29 --until 2026-10-31 > /dev/null
 
 echo
 echo "== database"
@@ -91,5 +94,6 @@ echo
 echo "== alerts (volume spikes; \"new\": the first story in a long time)"
 p alerts
 echo
+echo "report:   $demo/report/report.html   (pcmon report --since 2026-06-29 --until 2026-10-31)"
 echo "database: $demo/pcmon.db   (config: $demo/pcmon.conf)"
 echo "try:      $pcmon -c $demo/pcmon.conf items --since 2026-09-14 --until 2026-09-20"
