@@ -52,6 +52,7 @@ CMD_FN(cmd_alerts);
 CMD_FN(cmd_run);
 CMD_FN(cmd_export);
 CMD_FN(cmd_report);
+CMD_FN(cmd_evidence);
 
 /*
  * Helpers for commands (main.c): usage output in one format, so that

@@ -60,6 +60,7 @@ static const struct command commands[] = {
 	{ "trends", cmd_trends, NEED_DB, "related stories per day, week or month, per theme, country..." },
 	{ "detect", cmd_detect, NEED_DB | NEED_LOCK | NEED_NET, "find spikes in the stored series (or a CSV) and send alerts" },
 	{ "report", cmd_report, NEED_DB, "write the HTML report: charts, stories, alerts, feed health" },
+	{ "evidence", cmd_evidence, NEED_DB, "a citable bundle of the items and raw feeds behind an alert" },
 	{ "export", cmd_export, NEED_DB, "stored items with their scores as CSV or JSON lines" },
 	{ "alerts", cmd_alerts, NEED_DB | NEED_LOCK | NEED_NET, "list alerts; deliver the pending ones; test the channels" },
 };

@@ -723,3 +723,12 @@ store_export(struct store *st, const char *model_version, double threshold,
 	                             threshold, related_only, since, until, fn,
 	                             arg, err, errsz);
 }
+
+int
+store_evidence_item(struct store *st, int64_t id, const char *model_version,
+                    int (*fn)(const struct store_evidence *e, void *arg),
+                    void *arg, char *err, size_t errsz)
+{
+	return st->ops->evidence_item(st, id, model_version ? model_version : "",
+	                              fn, arg, err, errsz);
+}

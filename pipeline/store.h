@@ -627,4 +627,30 @@ int store_export(struct store *st, const char *model_version, double threshold,
                  int (*fn)(const struct store_export_row *r, void *arg),
                  void *arg, char *err, size_t errsz);
 
+/* ----------------------------------------------------------- evidence */
+
+/* One item with where it came from: its fetch and the raw document that
+ * fetch stored (decompressed; NULL when pruned), and its prediction by
+ * model_version.  Pointers valid only during the callback. */
+struct store_evidence {
+	struct store_export_row item;
+	int64_t fetch_id;          /* 0: unknown */
+	int64_t fetched_at;        /* STORE_TIME_NONE: unknown */
+	const char *fetch_url;
+	long http_status;
+	const char *raw;           /* the document as fetched; NULL: gone */
+	size_t raw_len;
+	const char *raw_sha256;    /* as stored at fetch time */
+	const char *content_type;
+	const char *model_version; /* of the prediction; NULL: none */
+	const char *label;
+	double score;              /* of label */
+};
+
+/* fn once for item id: STORE_ERR_NOTFOUND when there is no such item,
+ * STORE_ERR_CORRUPT when its raw document does not decompress. */
+int store_evidence_item(struct store *st, int64_t id, const char *model_version,
+                        int (*fn)(const struct store_evidence *e, void *arg),
+                        void *arg, char *err, size_t errsz);
+
 #endif

@@ -146,6 +146,11 @@ struct store_ops {
 	                    int (*fn)(const struct store_export_row *r,
 	                              void *arg),
 	                    void *arg, char *err, size_t errsz);
+	int (*evidence_item)(struct store *st, int64_t id,
+	                     const char *model_version,
+	                     int (*fn)(const struct store_evidence *e,
+	                               void *arg),
+	                     void *arg, char *err, size_t errsz);
 	int (*alert_attempt)(struct store *st, int64_t alert_id,
 	                     const char *channel, const char *error,
 	                     int64_t now, char *err, size_t errsz);

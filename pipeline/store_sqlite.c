@@ -2785,6 +2785,102 @@ sq_export_items(struct store *base, const char *model_version,
 	return rc;
 }
 
+/* ----------------------------------------------------------- evidence */
+
+static int
+sq_evidence_item(struct store *base, int64_t id, const char *model_version,
+                 int (*fn)(const struct store_evidence *e, void *arg),
+                 void *arg, char *err, size_t errsz)
+{
+	struct sq_store *st = (struct sq_store *)base;
+	struct store_evidence e;
+	sqlite3_stmt *s = NULL;
+	unsigned char *raw = NULL;
+	int rc, code = STORE_OK;
+
+	rc = sqlite3_prepare_v2(
+	        st->db,
+	        "SELECT i.id, coalesce(i.story_id, i.id), f.name, f.url,"
+	        " i.title, i.summary, i.link, i.lang, i.guid, i.published,"
+	        " i.first_seen, " EFFECTIVE ", p.item_id IS NOT NULL,"
+	        " " RELATED_P ", p.themes, p.countries,"
+	        " i.fetch_id, l.started_at, l.url, l.http_status,"
+	        " r.body, r.size, r.sha256, r.content_type,"
+	        " p.model_version, p.label, p.score"
+	        " FROM items i LEFT JOIN feeds f ON f.id = i.feed_id"
+	        " LEFT JOIN fetch_log l ON l.id = i.fetch_id"
+	        " LEFT JOIN raw_bodies r ON r.fetch_id = i.fetch_id"
+	        " LEFT JOIN predictions p ON p.item_id = i.id"
+	        "  AND p.model_version = ?2"
+	        " WHERE i.id = ?1 LIMIT 1",
+	        -1, &s, NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_int64(s, 1, id);
+		sqlite3_bind_text(s, 2, model_version, -1, SQLITE_STATIC);
+		rc = sqlite3_step(s);
+	}
+	if (rc == SQLITE_DONE) {
+		store_set_err(err, errsz, "no item %lld", (long long)id);
+		code = STORE_ERR_NOTFOUND;
+	} else if (rc != SQLITE_ROW) {
+		code = sq_fail(st, rc, "read evidence", err, errsz);
+	} else {
+		struct store_export_row *r = &e.item;
+
+		memset(&e, 0, sizeof(e));
+		r->id = sqlite3_column_int64(s, 0);
+		r->story_id = sqlite3_column_int64(s, 1);
+		r->feed_name = (const char *)sqlite3_column_text(s, 2);
+		r->feed_url = (const char *)sqlite3_column_text(s, 3);
+		r->title = (const char *)sqlite3_column_text(s, 4);
+		r->summary = (const char *)sqlite3_column_text(s, 5);
+		r->link = (const char *)sqlite3_column_text(s, 6);
+		r->lang = (const char *)sqlite3_column_text(s, 7);
+		r->guid = (const char *)sqlite3_column_text(s, 8);
+		r->published = col_time(s, 9);
+		r->first_seen = col_time(s, 10);
+		r->date = col_time(s, 11);
+		r->scored = sqlite3_column_int(s, 12);
+		r->related = sqlite3_column_double(s, 13);
+		r->themes = (const char *)sqlite3_column_text(s, 14);
+		r->countries = (const char *)sqlite3_column_text(s, 15);
+		e.fetch_id = sqlite3_column_int64(s, 16);
+		e.fetched_at = col_time(s, 17);
+		e.fetch_url = (const char *)sqlite3_column_text(s, 18);
+		e.http_status = (long)sqlite3_column_int64(s, 19);
+		if (sqlite3_column_type(s, 20) == SQLITE_BLOB) {
+			uLongf n = (uLongf)sqlite3_column_int64(s, 21);
+			const void *z = sqlite3_column_blob(s, 20);
+			int zn = sqlite3_column_bytes(s, 20);
+
+			if (!(raw = malloc(n + 1))) {
+				store_set_err(err, errsz, "out of memory");
+				code = STORE_ERR_NOMEM;
+			} else if (uncompress(raw, &n, z, (uLong)zn) != Z_OK) {
+				store_set_err(err, errsz,
+				              "raw document of fetch %lld is "
+				              "damaged",
+				              (long long)e.fetch_id);
+				code = STORE_ERR_CORRUPT;
+			} else {
+				raw[n] = '\0';
+				e.raw = (const char *)raw;
+				e.raw_len = n;
+			}
+		}
+		e.raw_sha256 = (const char *)sqlite3_column_text(s, 22);
+		e.content_type = (const char *)sqlite3_column_text(s, 23);
+		e.model_version = (const char *)sqlite3_column_text(s, 24);
+		e.label = (const char *)sqlite3_column_text(s, 25);
+		e.score = sqlite3_column_double(s, 26);
+		if (code == STORE_OK)
+			fn(&e, arg);
+	}
+	free(raw);
+	sqlite3_finalize(s);
+	return code;
+}
+
 static const struct store_ops sqlite_ops = {
 	.name = "sqlite",
 	.close = sq_close,
@@ -2833,4 +2929,5 @@ static const struct store_ops sqlite_ops = {
 	.alert_pending = sq_alert_pending,
 	.alert_attempt = sq_alert_attempt,
 	.export_items = sq_export_items,
+	.evidence_item = sq_evidence_item,
 };
