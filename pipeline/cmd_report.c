@@ -384,7 +384,7 @@ static const char css[] =
         "margin:0;width:300px}.multiples figcaption{font-size:12px}"
         "table{border-collapse:collapse;width:100%;font-size:13px}"
         "th,td{border-bottom:1px solid #ccc;padding:3px 5px;text-align:left;"
-        "vertical-align:top}td.n,th.n{text-align:right}"
+        "vertical-align:top}td.n,th.n{text-align:right}td:first-child{white-space:nowrap}"
         ".src{color:#555;font-size:12px}.series{font-family:monospace}"
         "@media print{body{max-width:none}a{color:#000}h2{break-after:avoid}"
         "svg,figure,tr{break-inside:avoid}}";
