@@ -172,6 +172,10 @@ install: $(PCMON) $(GAZETTEER)
 		install -m 644 models/default.model $(DESTDIR)$(SHAREDIR)/models/; fi
 	install -d $(DESTDIR)$(SHAREDIR)/corpus
 	install -m 644 models/data/corpus/*.jsonl $(DESTDIR)$(SHAREDIR)/corpus/
+	install -d $(DESTDIR)$(SHAREDIR)/systemd
+	sed 's|/usr/local/bin/pcmon|$(BINDIR)/pcmon|' config/systemd/pcmon.service \
+		> $(DESTDIR)$(SHAREDIR)/systemd/pcmon.service
+	install -m 644 config/systemd/pcmon.timer $(DESTDIR)$(SHAREDIR)/systemd/
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/pcmon $(DESTDIR)$(MANDIR)/pcmon.1
