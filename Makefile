@@ -156,6 +156,9 @@ bench-langid: $(PCMON)
 bench-spikes: $(PCMON)
 	PCMON=$(PCMON) sh bench/spikes/run.sh
 
+bench-stories:
+	BUILD=$(BUILD) sh bench/stories/run.sh
+
 # The shipped default model from models/data/corpus and AG News negatives
 # (../shared/data or PCMON_SHARED_DATA); writes models/default.{model,md}.
 model: $(PCMON)
@@ -184,4 +187,4 @@ uninstall:
 clean:
 	rm -rf build pcmon
 
-.PHONY: all pcmon gazetteer units test test-run demo check deps check-banned format-check bench-parse bench-crawl bench-classify bench-countries bench-langid bench-spikes model install uninstall clean
+.PHONY: all pcmon gazetteer units test test-run demo check deps check-banned format-check bench-parse bench-crawl bench-classify bench-countries bench-langid bench-spikes bench-stories model install uninstall clean

@@ -8,7 +8,7 @@
 
 #include "stories.h"
 #include "store.h"
-#include "simhash.h"
+#include "story.h"
 
 struct pend {
 	int64_t id, date, story;
@@ -43,12 +43,12 @@ collect_one(const struct store_story_item *r, void *arg)
 	p->id = r->id;
 	p->date = r->date;
 	p->story = r->id;
-	p->fp = simhash_item(r->title, r->summary, r->lang, &p->nterms);
+	p->fp = story_fingerprint(r->title, r->summary, r->lang, &p->nterms);
 	return 0;
 }
 
 struct load {
-	struct simhash_index *idx;
+	struct story_index *idx;
 	int oom;
 };
 
@@ -58,7 +58,7 @@ load_one(int64_t id, int64_t story_id, uint64_t fp, int64_t date, void *arg)
 	struct load *l = arg;
 
 	(void)id;
-	if (simhash_index_add(l->idx, story_id, fp, date) != 0) {
+	if (story_index_add(l->idx, story_id, fp, date) != 0) {
 		l->oom = 1;
 		return 1;
 	}
@@ -99,10 +99,10 @@ stories_assign(struct store *st, long *done, long *joined, char *err,
 		if (c.v[i].date > hi)
 			hi = c.v[i].date;
 	}
-	if (!(l.idx = simhash_index_create()))
+	if (story_index_create(STORY_MAX_DIST, &l.idx) != STORY_OK)
 		goto oom;
 	/* the stories already stored that a pending item may join */
-	if (store_story_recent(st, lo - SIMHASH_WINDOW, hi + SIMHASH_WINDOW + 1,
+	if (store_story_recent(st, lo - STORY_WINDOW, hi + STORY_WINDOW + 1,
 	                       load_one, &l, err, errsz) != STORE_OK)
 		goto out;
 	if (l.oom)
@@ -113,11 +113,11 @@ stories_assign(struct store *st, long *done, long *joined, char *err,
 
 		if (p->nterms == 0)
 			continue; /* nothing to compare: its own story */
-		if (simhash_index_find(l.idx, p->fp, p->nterms, p->date,
-		                     SIMHASH_WINDOW, &match, &dist) == 1) {
+		if (story_index_find(l.idx, p->fp, p->date, STORY_WINDOW,
+		                     &match, &dist) == 1) {
 			p->story = match;
 			(*joined)++;
-		} else if (simhash_index_add(l.idx, p->id, p->fp, p->date) != 0) {
+		} else if (story_index_add(l.idx, p->id, p->fp, p->date) != 0) {
 			goto oom;
 		}
 	}
@@ -140,6 +140,6 @@ oom:
 out:
 	free(out);
 	free(c.v);
-	simhash_index_free(l.idx);
+	story_index_free(l.idx);
 	return rc;
 }

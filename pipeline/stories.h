@@ -1,8 +1,8 @@
 /*
  * stories.h - stories, not copies: every stored item gets a near-duplicate
- * fingerprint (simhash.h) and a story id, the id of the first stored item of
+ * fingerprint (story.h) and a story id, the id of the first stored item of
  * its story.  An item joins the story of an earlier item whose fingerprint
- * is within SIMHASH_MAX_DIST bits and whose date is within SIMHASH_WINDOW of
+ * is within STORY_MAX_DIST bits and whose date is within STORY_WINDOW of
  * its own; else it starts a story.  Run by pcmon classify, before scoring.
  */
 #ifndef PCMON_STORIES_H
