@@ -147,7 +147,7 @@ print_help(FILE *fp)
 	      "      --version      print versions of pcmon and its libraries\n"
 	      "\ncommands:\n", fp);
 	for (i = 0; i < NCOMMANDS; i++)
-		fprintf(fp, "  %-8s %s\n", commands[i].name, commands[i].summary);
+		fprintf(fp, "  %-9s %s\n", commands[i].name, commands[i].summary);
 	fputs("\n'pcmon COMMAND --help' describes one command; 'man pcmon' all of them.\n",
 	      fp);
 }
