@@ -108,13 +108,12 @@ parse_count(const char *s, int64_t *out)
 	return 0;
 }
 
-/* Reads the CSV into s; 0, or -1 with err "FILE:LINE: what". */
+/* Reads the CSV from fp into s; 0, or -1 with err "NAME:LINE: what".
+ * (tests/fuzz/fuzz_csv.c feeds it from memory.) */
 static int
-read_csv(const char *path, struct series *s, int *has_blind, char *err,
-         size_t errsz)
+read_csv_fp(FILE *fp, const char *name, struct series *s, int *has_blind,
+            char *err, size_t errsz)
 {
-	FILE *fp = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
-	const char *name = strcmp(path, "-") == 0 ? "<stdin>" : path;
 	char *line = NULL, *f[4], *p, *hdr;
 	size_t cap = 0, nf;
 	ssize_t len;
@@ -122,10 +121,6 @@ read_csv(const char *path, struct series *s, int *has_blind, char *err,
 	int64_t day, c, prev = 0;
 	int rc = -1, blind;
 
-	if (!fp) {
-		snprintf(err, errsz, "%s: %s", name, strerror(errno));
-		return -1;
-	}
 	*has_blind = 0;
 	while ((len = getline(&line, &cap, fp)) != -1) {
 		lineno++;
@@ -134,7 +129,8 @@ read_csv(const char *path, struct series *s, int *has_blind, char *err,
 			         name, lineno);
 			goto out;
 		}
-		while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+		while (len > 0 &&
+		       (line[len - 1] == '\n' || line[len - 1] == '\r'))
 			line[--len] = '\0';
 		p = line;
 		if (lineno == 1 && (unsigned char)p[0] == 0xef &&
@@ -170,14 +166,15 @@ read_csv(const char *path, struct series *s, int *has_blind, char *err,
 			continue;
 		}
 		if (nf != (size_t)(*has_blind ? 3 : 2)) {
-			snprintf(err, errsz, "%s:%ld: want %d columns, found %zu",
-			         name, lineno, *has_blind ? 3 : 2, nf);
+			snprintf(err, errsz,
+			         "%s:%ld: want %d columns, found %zu", name,
+			         lineno, *has_blind ? 3 : 2, nf);
 			goto out;
 		}
 		if (strlen(f[0]) != 10 || trends_parse_day(f[0], &day) != 0) {
 			snprintf(err, errsz,
-			         "%s:%ld: '%.40s' is not a date YYYY-MM-DD", name,
-			         lineno, f[0]);
+			         "%s:%ld: '%.40s' is not a date YYYY-MM-DD",
+			         name, lineno, f[0]);
 			goto out;
 		}
 		if (s->n > 0 && day != prev + 1) {
@@ -227,6 +224,22 @@ read_csv(const char *path, struct series *s, int *has_blind, char *err,
 	rc = 0;
 out:
 	free(line);
+	return rc;
+}
+
+static int
+read_csv(const char *path, struct series *s, int *has_blind, char *err,
+         size_t errsz)
+{
+	FILE *fp = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
+	const char *name = strcmp(path, "-") == 0 ? "<stdin>" : path;
+	int rc;
+
+	if (!fp) {
+		snprintf(err, errsz, "%s: %s", name, strerror(errno));
+		return -1;
+	}
+	rc = read_csv_fp(fp, name, s, has_blind, err, errsz);
 	if (fp != stdin)
 		fclose(fp);
 	return rc;
@@ -299,19 +312,22 @@ detect_stored(struct pcmon_ctx *ctx, const char *since_s, const char *until_s,
 	memset(&o, 0, sizeof(o));
 	o.model = model;
 	o.today = today;
-	o.stories = strcmp(count ? count : ctx->cfg->trends_count, "items") != 0;
+	o.stories =
+	        strcmp(count ? count : ctx->cfg->trends_count, "items") != 0;
 	o.quiet = 0;
-	if (until_s && (trends_parse_day(until_s, &o.today) != 0 ||
-	                o.today > today)) {
-		fprintf(stderr, "pcmon detect: --until '%s': want a date "
-		                "YYYY-MM-DD, not after today\n",
+	if (until_s &&
+	    (trends_parse_day(until_s, &o.today) != 0 || o.today > today)) {
+		fprintf(stderr,
+		        "pcmon detect: --until '%s': want a date "
+		        "YYYY-MM-DD, not after today\n",
 		        until_s);
 		return EXIT_USAGE;
 	}
 	o.since_day = o.today - ctx->cfg->detect_recent / 86400 + 1;
 	if (since_s && trends_parse_day(since_s, &o.since_day) != 0) {
-		fprintf(stderr, "pcmon detect: --since '%s': want a date "
-		                "YYYY-MM-DD\n",
+		fprintf(stderr,
+		        "pcmon detect: --since '%s': want a date "
+		        "YYYY-MM-DD\n",
 		        since_s);
 		return EXIT_USAGE;
 	}
@@ -341,8 +357,9 @@ num_opt(const char *name, const char *v, double lo, double hi, double *out)
 	errno = 0;
 	*out = strtod(v, &end);
 	if (errno || end == v || *end || !(*out >= lo && *out <= hi)) {
-		fprintf(stderr, "pcmon detect: --%s '%s': want a number from "
-		                "%g to %g\n",
+		fprintf(stderr,
+		        "pcmon detect: --%s '%s': want a number from "
+		        "%g to %g\n",
 		        name, v, lo, hi);
 		return -1;
 	}
@@ -420,8 +437,9 @@ CMD_FN(cmd_detect)
 		case 'c':
 			if (strcmp(optarg, "stories") != 0 &&
 			    strcmp(optarg, "items") != 0) {
-				fprintf(stderr, "pcmon detect: --count '%s': want "
-				                "stories or items\n",
+				fprintf(stderr,
+				        "pcmon detect: --count '%s': want "
+				        "stories or items\n",
 				        optarg);
 				return EXIT_USAGE;
 			}

@@ -7,8 +7,8 @@
 
 #include "spike.h"
 
-#define SEASON_DAYS 84 /* the weekday factors' window: 12 weeks */
-#define DISP_HALF   90.0
+#define SEASON_DAYS       84 /* the weekday factors' window: 12 weeks */
+#define DISP_HALF         90.0
 #define DISP_PRIOR_WEIGHT 5.0
 
 void
@@ -30,8 +30,8 @@ spike_params_check(const struct spike_params *p)
 {
 	if (!(p->threshold > 0 && p->threshold < 300) || p->min_count < 1 ||
 	    !(p->half_life >= 1 && p->half_life <= 3650) || p->warmup < 0 ||
-	    !(p->season_prior >= 0) || !(p->disp_prior >= 0.01 &&
-	                                 p->disp_prior <= 1) ||
+	    !(p->season_prior >= 0) ||
+	    !(p->disp_prior >= 0.01 && p->disp_prior <= 1) ||
 	    !(p->mu_floor > 0 && p->mu_floor < 100) || p->shift_days < 2 ||
 	    p->new_gap < 0)
 		return -1;
@@ -119,7 +119,8 @@ log_poisson_tail(double x, double mu)
 	}
 	/* far in the body: 1 - Q by the continued fraction of Q */
 	{
-		double b = mu + 1 - x, c = 1 / 1e-300, d = 1 / b, h = d, an, del;
+		double b = mu + 1 - x, c = 1 / 1e-300, d = 1 / b, h = d, an,
+		       del;
 
 		for (i = 1; i < 100000; i++) {
 			an = -i * (i - x);
@@ -165,16 +166,17 @@ spike_nb_score(int64_t x, double mu, double k)
 /* ------------------------------------------------------------ detector */
 
 struct state {
-	double lnum, lden;   /* the level's weighted sums */
-	double dnum, dden;   /* the dispersion's */
-	double season_t[7];  /* stories per weekday in the window */
-	double season_e[7];  /* the level on those days: what a flat week
-	                      * would have brought */
-	long normal;         /* normal days seen */
-	long run;            /* length of the current elevated run */
-	double run_sum;      /* its deseasonalised counts */
-	long blind_before;   /* blind days just before this one */
-	long since_story;    /* normal days since the last story; -1 none */
+	double lnum, lden;    /* the level's weighted sums */
+	double lden2;         /* the sum of the squared weights */
+	double dnum, dden;    /* the dispersion's */
+	double season_t[7];   /* stories per weekday in the window */
+	double season_e[7];   /* the level on those days: what a flat week
+	                       * would have brought */
+	long normal;          /* normal days seen */
+	long run;             /* length of the current elevated run */
+	double run_sum;       /* its deseasonalised counts */
+	long blind_before;    /* blind days just before this one */
+	long since_story;     /* normal days since the last story; -1 none */
 	double px[2], pmu[2]; /* the two days before, outside runs */
 	int np;               /* how many of them there are */
 };
@@ -187,7 +189,6 @@ factors(const struct spike_params *p, const struct state *s, double level,
 	 * a day's variance, in stories, on top of the prior */
 	double mean = 0, a = p->season_prior + 0.5 * level * (1 + level * invk);
 	int w;
-
 
 	/* stories against what the level promised, per weekday: a change of
 	 * level inside the window does not bend the weekdays */
@@ -202,6 +203,29 @@ factors(const struct spike_params *p, const struct state *s, double level,
 		f[w] = mean > 0 ? f[w] / mean : 1;
 }
 
+/*
+ * The relative variance of mu's own estimate, added to 1/k so that a day
+ * is judged against the predictive distribution, not the plug-in one.
+ * The level is a weighted mean of n_eff = (sum w)^2 / sum w^2 days, each
+ * with relative variance 1/level + 1/k: 1/(level n_eff + 1) + 1/(k n_eff),
+ * one pseudo-story keeping a series of zeros finite.  The weekday factor is
+ * (T_w + a) / (E_w + a) with Var T_w = E_w (1 + level/k).  Right after a
+ * level shift (n_eff = 1) this is large; it fades as the level is learnt.
+ */
+static double
+estimate_var(const struct spike_params *p, const struct state *s, double level,
+             double invk, int w)
+{
+	double neff = s->lden2 > 0 ? s->lden * s->lden / s->lden2 : 1;
+	double a = p->season_prior + 0.5 * level * (1 + level * invk);
+	double e = s->season_e[w], v;
+
+	v = 1 / (level * neff + 1) + invk / neff;
+	if (e + a > 0)
+		v += e * (1 + level * invk) / ((e + a) * (e + a));
+	return v;
+}
+
 int
 spike_detect(const struct spike_params *p, const int64_t *count,
              const unsigned char *blind, size_t n, int dow0,
@@ -210,7 +234,8 @@ spike_detect(const struct spike_params *p, const int64_t *count,
 	struct state s;
 	unsigned char ring[SEASON_DAYS];
 	double ring_x[SEASON_DAYS], ring_e[SEASON_DAYS];
-	double f[7], catchup, term, cap, sd, xc, ldecay, ddecay, level, mu, invk, x, k, ds;
+	double f[7], catchup, term, cap, sd, xc, ldecay, ddecay, level, mu,
+	        invk, x, k, ds;
 	size_t t;
 	int w;
 
@@ -259,7 +284,7 @@ spike_detect(const struct spike_params *p, const int64_t *count,
 		if (mu < p->mu_floor)
 			mu = p->mu_floor;
 		mu *= (double)(1 + s.blind_before);
-		k = 1 / invk;
+		k = 1 / (invk + estimate_var(p, &s, level, invk, w));
 		o->expected = mu;
 		o->score = s.normal > 0 ? spike_nb_score(count[t], mu, k) : 0;
 		/* a rise spread over three days: their sum against three
@@ -326,6 +351,7 @@ spike_detect(const struct spike_params *p, const int64_t *count,
 		ds = xc / f[w];
 		s.lnum = s.lnum * ldecay + ds;
 		s.lden = s.lden * ldecay + 1;
+		s.lden2 = s.lden2 * ldecay * ldecay + 1;
 
 		if (o->in_run) {
 			/* a sustained run is a new level: start over there,
@@ -333,6 +359,7 @@ spike_detect(const struct spike_params *p, const int64_t *count,
 			if (s.run >= p->shift_days) {
 				s.lnum = s.run_sum / (double)s.run;
 				s.lden = 1;
+				s.lden2 = 1;
 				s.run = 0;
 				s.run_sum = 0;
 				memset(s.season_t, 0, sizeof(s.season_t));

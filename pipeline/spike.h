@@ -30,14 +30,24 @@
  *     1/k = (sum w ((x - mu)^2 - mu) + disp_prior * P) / (sum w mu^2 + P)
  *
  * clamped to [0.01, 1]; the prior (P = 5) dominates sparse series, where
- * mu^2 is tiny, and vanishes for busy ones.  The score of a day is
+ * mu^2 is tiny, and vanishes for busy ones.  mu_t is itself an estimate,
+ * so a day is judged against the predictive distribution: the relative
+ * variance of the estimate is added to 1/k,
  *
- *     score_t = -log10 P(X >= x_t | mu_t, k)
+ *     1/k' = 1/k + 1/(level n_eff + 1) + (1/k) / n_eff
+ *                + E_w (1 + level/k) / (E_w + a)^2
+ *
+ * n_eff = (sum w)^2 / sum w^2 the level's effective number of days (1
+ * right after a level shift, ~40 at half-life 14), the last term the
+ * weekday factor's.  This brings the false-alarm rate on a noisy
+ * background near its nominal one (bench/spikes).  The score of a day is
+ *
+ *     score_t = -log10 P(X >= x_t | mu_t, k')
  *
  * (the upper tail, through the regularised incomplete beta function).  A
  * rise spread over days is caught by the same test on the sum of the last
  * three days (outside runs and outages) against the sum of their expected
- * counts, with size 3k; a day above its own expectation takes the larger of
+ * counts, with size 3k'; a day above its own expectation takes the larger of
  * the two scores.  A day is a volume alert when x_t >= min_count and
  * score_t >= threshold.
  *
