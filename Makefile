@@ -11,6 +11,7 @@
 #   make bench-classify  classifier benchmark against sklearn, liblinear...
 #   make bench-spikes spike detector against a rolling z-score and Poisson
 #   make model        retrain the shipped default model (models/)
+#   make fuzz FUZZ_SECONDS=N   run every libFuzzer harness for N seconds
 #
 # Dependencies are declared here (pkg-config names) and in deps.sh (Debian
 # package names); nothing else lists them.
@@ -159,6 +160,11 @@ bench-spikes: $(PCMON)
 bench-stories:
 	BUILD=$(BUILD) sh bench/stories/run.sh
 
+# libFuzzer harnesses (tests/fuzz/), FUZZ_SECONDS each
+FUZZ_SECONDS ?= 60
+fuzz:
+	sh tests/fuzz/run.sh $(FUZZ_SECONDS)
+
 # The shipped default model from models/data/corpus and AG News negatives
 # (../shared/data or PCMON_SHARED_DATA); writes models/default.{model,md}.
 model: $(PCMON)
@@ -187,4 +193,4 @@ uninstall:
 clean:
 	rm -rf build pcmon
 
-.PHONY: all pcmon gazetteer units test test-run demo check deps check-banned format-check bench-parse bench-crawl bench-classify bench-countries bench-langid bench-spikes bench-stories model install uninstall clean
+.PHONY: all pcmon gazetteer units test test-run demo check deps check-banned format-check bench-parse bench-crawl bench-classify bench-countries bench-langid bench-spikes bench-stories fuzz model install uninstall clean

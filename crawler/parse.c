@@ -192,6 +192,9 @@ static const char *const format_names[] = { NULL,   "rss",    "rdf",
 /* ---------------------------------------------------------------------- */
 /* small helpers */
 
+#if defined(__GNUC__)
+__attribute__((format(printf, 3, 4)))
+#endif
 static void
 set_err(char *err, size_t errsz, const char *fmt, ...)
 {
