@@ -15,6 +15,7 @@
 #include "config.h"
 #include "store.h"
 #include "trends.h"
+#include "util.h"
 
 static const char usage[] =
         "usage: pcmon alerts [list] [--since DATE] [--limit N]\n"
@@ -44,24 +45,11 @@ struct list_state {
 	int failed;
 };
 
-static void
-term_field(const char *s, int width)
-{
-	int n = 0;
-
-	for (; s && *s; s++, n++)
-		putchar((unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s);
-	for (; n < width; n++)
-		putchar(' ');
-}
-
 static int
 list_one(const struct store_alert *a, void *arg)
 {
 	struct list_state *ls = arg;
-	char when[32] = "";
-	time_t t = (time_t)a->created_at;
-	struct tm tm;
+	char when[32];
 
 	ls->n++;
 	if (ls->json) {
@@ -95,8 +83,7 @@ list_one(const struct store_alert *a, void *arg)
 		free(s);
 		return 0;
 	}
-	if (a->created_at != STORE_TIME_NONE && gmtime_r(&t, &tm))
-		strftime(when, sizeof(when), "%Y-%m-%d %H:%M", &tm);
+	util_format_minute(a->created_at, when, sizeof(when));
 	if (ls->n == 1)
 		printf("%5s  %-16s  %-10s  %-6s  %5s  %8s  %6s  %s\n", "id",
 		       "created (UTC)", "day", "kind", "count", "expected",
@@ -104,7 +91,7 @@ list_one(const struct store_alert *a, void *arg)
 	printf("%5lld  %-16s  %-10s  %-6s  %5lld  %8.2f  %6.2f  ",
 	       (long long)a->id, when, a->period, a->kind ? a->kind : "volume",
 	       (long long)a->count, a->expected, a->score);
-	term_field(a->series, 0);
+	util_put_safe(stdout, a->series);
 	printf("%s\n", a->delivered_at == STORE_TIME_NONE ? "  (pending)" : "");
 	return 0;
 }

@@ -20,6 +20,7 @@
 #include "series.h"
 #include "sha256.h"
 #include "store.h"
+#include "util.h"
 
 static const char usage[] =
         "usage: pcmon evidence ALERT_ID --out DIR\n"
@@ -50,17 +51,6 @@ struct bundle {
 	char err[1024];
 };
 
-static void
-iso(int64_t t, char *buf, size_t bufsz)
-{
-	time_t tt = (time_t)t;
-	struct tm tm;
-
-	buf[0] = '\0';
-	if (t != STORE_TIME_NONE && gmtime_r(&tt, &tm))
-		strftime(buf, bufsz, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
 /* writes name in the bundle and records its checksum */
 static int
 put_file(struct bundle *b, const char *name, const char *data, size_t len)
@@ -90,9 +80,9 @@ add_item(const struct store_evidence *e, void *arg)
 	struct stat stbuf;
 	char path[4096];
 
-	iso(r->published, pub, sizeof(pub));
-	iso(r->first_seen, seen, sizeof(seen));
-	iso(e->fetched_at, fetched, sizeof(fetched));
+	util_format_iso(r->published, pub, sizeof(pub));
+	util_format_iso(r->first_seen, seen, sizeof(seen));
+	util_format_iso(e->fetched_at, fetched, sizeof(fetched));
 	if (e->raw) {
 		snprintf(rawname, sizeof(rawname), "raw/fetch-%lld.xml",
 		         (long long)e->fetch_id);

@@ -15,6 +15,7 @@
 #include "series.h"
 #include "store.h"
 #include "trends.h"
+#include "util.h"
 
 static const char usage[] =
         "usage: pcmon export [--format csv|json] [--related] [--since DATE]\n"
@@ -42,37 +43,6 @@ struct export_state {
 	int failed;
 };
 
-static void
-iso(int64_t t, char *buf, size_t bufsz)
-{
-	time_t tt = (time_t)t;
-	struct tm tm;
-
-	if (t == STORE_TIME_NONE || !gmtime_r(&tt, &tm)) {
-		buf[0] = '\0';
-		return;
-	}
-	strftime(buf, bufsz, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
-static void
-csv_field(const char *s)
-{
-	if (!s)
-		s = "";
-	if (!strpbrk(s, ",\"\r\n")) {
-		fputs(s, stdout);
-		return;
-	}
-	putchar('"');
-	for (; *s; s++) {
-		if (*s == '"')
-			putchar('"');
-		putchar(*s);
-	}
-	putchar('"');
-}
-
 /* a JSON array of strings as "a;b" for CSV */
 static void
 csv_list(const char *json)
@@ -91,7 +61,7 @@ csv_list(const char *json)
 				        json_string_value(v));
 		}
 		fclose(fp);
-		csv_field(buf);
+		util_put_csv(stdout, buf);
 	}
 	free(buf);
 	json_decref(a);
@@ -104,9 +74,9 @@ export_row(const struct store_export_row *r, void *arg)
 	char date[32], pub[32], seen[32];
 	int related = r->scored && r->related >= es->threshold;
 
-	iso(r->date, date, sizeof(date));
-	iso(r->published, pub, sizeof(pub));
-	iso(r->first_seen, seen, sizeof(seen));
+	util_format_iso(r->date, date, sizeof(date));
+	util_format_iso(r->published, pub, sizeof(pub));
+	util_format_iso(r->first_seen, seen, sizeof(seen));
 	es->n++;
 	if (es->json) {
 		json_t *th = r->themes ? json_loads(r->themes, 0, NULL) : NULL;
@@ -142,17 +112,17 @@ export_row(const struct store_export_row *r, void *arg)
 	}
 	printf("%lld,%lld,%s,%s,%s,", (long long)r->id, (long long)r->story_id,
 	       date, pub, seen);
-	csv_field(r->feed_name);
+	util_put_csv(stdout, r->feed_name);
 	putchar(',');
-	csv_field(r->feed_url);
+	util_put_csv(stdout, r->feed_url);
 	putchar(',');
-	csv_field(r->lang);
+	util_put_csv(stdout, r->lang);
 	putchar(',');
-	csv_field(r->title);
+	util_put_csv(stdout, r->title);
 	putchar(',');
-	csv_field(r->link);
+	util_put_csv(stdout, r->link);
 	putchar(',');
-	csv_field(r->summary);
+	util_put_csv(stdout, r->summary);
 	printf(",%d,", related);
 	if (r->scored)
 		printf("%.6f", r->related);

@@ -22,6 +22,7 @@
 #include "series.h"
 #include "store.h"
 #include "trends.h"
+#include "util.h"
 
 static const char usage[] =
         "usage: pcmon report [--out DIR] [--since DATE] [--until DATE]\n"
@@ -68,12 +69,6 @@ safe_link(const char *u)
 {
 	return u && (strncmp(u, "https://", 8) == 0 ||
 	             strncmp(u, "http://", 7) == 0);
-}
-
-static void
-day_label(int64_t day, char *buf, size_t bufsz)
-{
-	trends_day_label(day, buf, bufsz);
 }
 
 /* ------------------------------------------------------------------ SVG */
@@ -177,7 +172,7 @@ svg_bars(FILE *fp, const struct bars *b)
 			int y0, m0, d0;
 			char dl[16];
 
-			day_label(b->start[i], dl, sizeof(dl));
+			trends_day_label(b->start[i], dl, sizeof(dl));
 			sscanf(dl, "%d-%d-%d", &y0, &m0, &d0);
 			if (m0 != lastm && x - lastx >= 48) {
 				fprintf(fp,
@@ -346,16 +341,13 @@ static int
 print_feed(const struct store_feed *f, void *arg)
 {
 	struct feed_ctx *fc = arg;
-	char when[32] = "never";
-	time_t t = (time_t)f->last_success_at;
-	struct tm tm;
+	char when[32];
 
 	if (f->status == FEED_OK && f->fail_count == 0) {
 		fc->ok++;
 		return 0;
 	}
-	if (f->last_success_at != STORE_TIME_NONE && gmtime_r(&t, &tm))
-		strftime(when, sizeof(when), "%Y-%m-%d %H:%M", &tm);
+	util_format_minute(f->last_success_at, when, sizeof(when));
 	fc->shown++;
 	fputs("<tr><td>", fc->fp);
 	html(fc->fp, f->name ? f->name : f->title ? f->title : f->url);
@@ -550,8 +542,8 @@ CMD_FN(cmd_report)
 	}
 	gmtime_r(&now, &tm);
 	strftime(gen, sizeof(gen), "%Y-%m-%d %H:%M UTC", &tm);
-	day_label(since, a, sizeof(a));
-	day_label(until, b, sizeof(b));
+	trends_day_label(since, a, sizeof(a));
+	trends_day_label(until, b, sizeof(b));
 	fprintf(fp,
 	        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta "
 	        "charset=\"utf-8\"><meta name=\"viewport\" "
@@ -770,7 +762,7 @@ CMD_FN(cmd_report)
 		struct item *it = &lat.v[(lat.next + LATEST - 1 - i) % LATEST];
 		char dl[16];
 
-		day_label(it->date / 86400, dl, sizeof(dl));
+		trends_day_label(it->date / 86400, dl, sizeof(dl));
 		fprintf(fp, "<tr class=\"story\"><td>%s</td><td class=\"n\">"
 		            "%.2f</td><td>",
 		        dl, it->score);

@@ -16,6 +16,7 @@
 #include "series.h"
 #include "store.h"
 #include "trends.h"
+#include "util.h"
 
 static const char usage[] =
         "usage: pcmon trends [--by day|week|month] [--series KIND]\n"
@@ -53,34 +54,6 @@ struct row {
 	int64_t related, total, blind;
 	struct trends_estimate e;
 };
-
-static void
-csv_field(FILE *fp, const char *s)
-{
-	if (!strpbrk(s, ",\"\r\n")) {
-		fputs(s, fp);
-		return;
-	}
-	fputc('"', fp);
-	for (; *s; s++) {
-		if (*s == '"')
-			fputc('"', fp);
-		fputc(*s, fp);
-	}
-	fputc('"', fp);
-}
-
-/* terminal output: control characters from feed names become '?' */
-static void
-table_field(FILE *fp, const char *s, int width)
-{
-	int n = 0;
-
-	for (; *s; s++, n++)
-		fputc((unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s, fp);
-	for (; n < width; n++)
-		fputc(' ', fp);
-}
 
 CMD_FN(cmd_trends)
 {
@@ -302,7 +275,7 @@ CMD_FN(cmd_trends)
 					goto out;
 				}
 			} else if (o.format == FMT_CSV) {
-				csv_field(stdout, r.key);
+				util_put_csv(stdout, r.key);
 				printf(",%s,%lld,%lld,%.4f,%.2f,%.2f,%.2f,%lld\n",
 				       r.period, (long long)r.related,
 				       (long long)r.total,
@@ -317,7 +290,7 @@ CMD_FN(cmd_trends)
 				if (sm.rates_ok)
 					snprintf(iv, sizeof(iv), "[%.1f, %.1f]",
 					         r.e.low, r.e.high);
-				table_field(stdout, r.key, (int)width);
+				util_put_cell(stdout, r.key, (int)width, 1);
 				printf("  %-10s  %7lld  %7lld  %5.1f%%  %8.1f  "
 				       "%-17s  %s\n",
 				       r.period, (long long)r.related,

@@ -575,6 +575,20 @@ col_dup(sqlite3_stmt *s, int i, int *oom)
 	return d;
 }
 
+/* Ends a one-shot statement's row loop: rc is the last step's result
+ * (SQLITE_OK when the callback stopped it); finalizes s. */
+static int
+sq_finish(struct sq_store *st, sqlite3_stmt *s, int rc, const char *what,
+          char *err, size_t errsz)
+{
+	if (rc != SQLITE_DONE && rc != SQLITE_OK)
+		rc = sq_fail(st, rc, what, err, errsz);
+	else
+		rc = STORE_OK;
+	sqlite3_finalize(s);
+	return rc;
+}
+
 /* Single-statement, single-value query (pragmas, counts). */
 static int
 query_int64(struct sq_store *st, const char *sql, int64_t *out, char *err,
@@ -2193,12 +2207,7 @@ sq_story_pending(struct store *base, int64_t after, long limit,
 		stop = fn(&r, arg);
 		rc = SQLITE_OK;
 	}
-	if (rc != SQLITE_DONE && rc != SQLITE_OK)
-		rc = sq_fail(st, rc, "list items to fingerprint", err, errsz);
-	else
-		rc = STORE_OK;
-	sqlite3_finalize(s);
-	return rc;
+	return sq_finish(st, s, rc, "list items to fingerprint", err, errsz);
 }
 
 static int
@@ -2229,12 +2238,7 @@ sq_story_recent(struct store *base, int64_t since, int64_t until,
 		          sqlite3_column_int64(s, 3), arg);
 		rc = SQLITE_OK;
 	}
-	if (rc != SQLITE_DONE && rc != SQLITE_OK)
-		rc = sq_fail(st, rc, "read fingerprints", err, errsz);
-	else
-		rc = STORE_OK;
-	sqlite3_finalize(s);
-	return rc;
+	return sq_finish(st, s, rc, "read fingerprints", err, errsz);
 }
 
 static int
@@ -2378,12 +2382,7 @@ sq_series_daily(struct store *base, const struct store_series_query *q,
 		          sqlite3_column_int64(s, 3), arg);
 		rc = SQLITE_OK;
 	}
-	if (rc != SQLITE_DONE && rc != SQLITE_OK)
-		rc = sq_fail(st, rc, "count the series", err, errsz);
-	else
-		rc = STORE_OK;
-	sqlite3_finalize(s);
-	return rc;
+	return sq_finish(st, s, rc, "count the series", err, errsz);
 }
 
 static int
@@ -2417,12 +2416,7 @@ sq_fetch_days(struct store *base, int64_t since, int64_t until,
 		          sqlite3_column_int64(s, 2), arg);
 		rc = SQLITE_OK;
 	}
-	if (rc != SQLITE_DONE && rc != SQLITE_OK)
-		rc = sq_fail(st, rc, "read the fetch log", err, errsz);
-	else
-		rc = STORE_OK;
-	sqlite3_finalize(s);
-	return rc;
+	return sq_finish(st, s, rc, "read the fetch log", err, errsz);
 }
 
 static int
@@ -2495,13 +2489,7 @@ sq_series_items(struct store *base, const struct store_series_query *q,
 		stop = fn(&r, arg);
 		rc = SQLITE_OK;
 	}
-	if (rc != SQLITE_DONE && rc != SQLITE_OK)
-		rc = sq_fail(st, rc, "list the stories of a series", err,
-		             errsz);
-	else
-		rc = STORE_OK;
-	sqlite3_finalize(s);
-	return rc;
+	return sq_finish(st, s, rc, "list the stories of a series", err, errsz);
 }
 
 /* ------------------------------------------------------------- alerts */
@@ -2679,12 +2667,7 @@ sq_alert_pending(struct store *base,
 		          (long)sqlite3_column_int64(s, 12), arg);
 		rc = SQLITE_OK;
 	}
-	if (rc != SQLITE_DONE && rc != SQLITE_OK)
-		rc = sq_fail(st, rc, "list alert deliveries", err, errsz);
-	else
-		rc = STORE_OK;
-	sqlite3_finalize(s);
-	return rc;
+	return sq_finish(st, s, rc, "list alert deliveries", err, errsz);
 }
 
 static int
@@ -2777,12 +2760,7 @@ sq_export_items(struct store *base, const char *model_version,
 		stop = fn(&r, arg);
 		rc = SQLITE_OK;
 	}
-	if (rc != SQLITE_DONE && rc != SQLITE_OK)
-		rc = sq_fail(st, rc, "export items", err, errsz);
-	else
-		rc = STORE_OK;
-	sqlite3_finalize(s);
-	return rc;
+	return sq_finish(st, s, rc, "export items", err, errsz);
 }
 
 /* ----------------------------------------------------------- evidence */

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <jansson.h>
 
@@ -167,34 +168,34 @@ trends_share_out(const struct trends_estimate *whole, int64_t whole_flagged,
 
 /* -------------------------------------------------------------- periods */
 
-/* Howard Hinnant's civil-from-days and days-from-civil (public domain) */
+/* A day (since the epoch, UTC) and its calendar date, by libc */
 static void
-civil(int64_t z, int *y, int *m, int *d)
+civil(int64_t day, int *y, int *m, int *d)
 {
-	int64_t era, doe, yoe, doy, mp;
+	time_t t = (time_t)(day * 86400);
+	struct tm tm;
 
-	z += 719468;
-	era = (z >= 0 ? z : z - 146096) / 146097;
-	doe = z - era * 146097;
-	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	mp = (5 * doy + 2) / 153;
-	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
-	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
-	*y = (int)(yoe + era * 400 + (*m <= 2));
+	memset(&tm, 0, sizeof(tm));
+	gmtime_r(&t, &tm);
+	*y = tm.tm_year + 1900;
+	*m = tm.tm_mon + 1;
+	*d = tm.tm_mday;
 }
 
+/* out-of-range days roll over (2026-02-31 is 2026-03-03): callers that
+ * must refuse them compare with civil() */
 static int64_t
 days_from_civil(int y, int m, int d)
 {
-	int64_t era, yoe, doy, doe;
+	struct tm tm;
+	time_t t;
 
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = y - era * 400;
-	doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_year = y - 1900;
+	tm.tm_mon = m - 1;
+	tm.tm_mday = d;
+	t = timegm(&tm);
+	return (int64_t)(t >= 0 ? t / 86400 : -((-t + 86399) / 86400));
 }
 
 /* Monday 0 ... Sunday 6; 1970-01-01 was a Thursday */

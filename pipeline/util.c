@@ -152,6 +152,34 @@ util_format_minute(int64_t t, char *buf, size_t bufsz)
 	strftime(buf, bufsz, "%Y-%m-%d %H:%M", &tm);
 }
 
+void
+util_format_iso(int64_t t, char *buf, size_t bufsz)
+{
+	if (t == STORE_TIME_NONE) {
+		if (bufsz)
+			buf[0] = '\0';
+		return;
+	}
+	crawler_format_date(t, buf, bufsz);
+}
+
+void
+util_put_csv(FILE *fp, const char *s)
+{
+	if (!s)
+		s = "";
+	if (!strpbrk(s, ",\"\r\n")) {
+		fputs(s, fp);
+		return;
+	}
+	fputc('"', fp);
+	for (; *s; s++) {
+		if (*s == '"')
+			fputc('"', fp);
+		fputc(*s, fp);
+	}
+	fputc('"', fp);
+}
 
 const char *
 util_data_path(const char *path, const char *def, const char *rel, char *buf,

@@ -23,6 +23,11 @@ void util_put_cell(FILE *fp, const char *s, int width, int pad);
 void util_put_safe(FILE *fp, const char *s);
 /* "YYYY-MM-DD HH:MM" UTC, or "never". */
 void util_format_minute(int64_t t, char *buf, size_t bufsz);
+/* "YYYY-MM-DDTHH:MM:SSZ", or "" for STORE_TIME_NONE. */
+void util_format_iso(int64_t t, char *buf, size_t bufsz);
+/* s as one CSV field (RFC 4180: quoted when it holds , " CR or LF);
+ * NULL is empty. */
+void util_put_csv(FILE *fp, const char *s);
 
 /*
  * An installed data file, or its copy in the source tree when pcmon runs
