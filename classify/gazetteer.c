@@ -46,6 +46,7 @@
 #include <utf8proc.h>
 
 #include "classify.h"
+#include "internal.h"
 
 #define NAME_MAXTOK 32      /* tokens in a name */
 #define WORD_MAXCP  40      /* code points in a word of a name */
@@ -233,18 +234,13 @@ struct tok {
 	int32_t cp[WORD_MAXCP];
 };
 
-/* Scripts written without spaces between words. */
+/* Scripts written without spaces between words: the tokenizer's CJK, and
+ * Thai, Lao, Tibetan, Myanmar and Khmer. */
 static int
 is_unspaced(int32_t c)
 {
 	return (c >= 0x0E00 && c <= 0x0FFF) || (c >= 0x1000 && c <= 0x109F) ||
-	       (c >= 0x1100 && c <= 0x11FF) || (c >= 0x1780 && c <= 0x17FF) ||
-	       (c >= 0x3005 && c <= 0x3007) || (c >= 0x3021 && c <= 0x3029) ||
-	       (c >= 0x3031 && c <= 0x3035) || (c >= 0x3040 && c <= 0x30FF) ||
-	       (c >= 0x3130 && c <= 0x318F) || (c >= 0x31F0 && c <= 0x31FF) ||
-	       (c >= 0x3400 && c <= 0x4DBF) || (c >= 0x4E00 && c <= 0x9FFF) ||
-	       (c >= 0xA960 && c <= 0xA97F) || (c >= 0xAC00 && c <= 0xD7FF) ||
-	       (c >= 0xF900 && c <= 0xFAFF) || (c >= 0x20000 && c <= 0x3FFFF);
+	       (c >= 0x1780 && c <= 0x17FF) || tokenize_is_cjk(c);
 }
 
 static int

@@ -93,6 +93,10 @@ int vocab_vectorize_ex(const struct classify_vocab *v, const char *text,
 /* The stop words of a language (ISO 639-1), sorted; NULL when none. */
 const char *const *stopwords_get(const char *code, size_t *n);
 
+/* tokenize.c: Han, Kana, Hangul - scripts written without spaces, which
+ * the tokenizer cuts into character n-grams */
+int tokenize_is_cjk(int32_t c);
+
 /* The vocabulary section of a model bundle: options, then one line per
  * term "index<TAB>idf<TAB>term" (terms hold no tab or newline). */
 int vocab_write(const struct classify_vocab *v, FILE *fp);

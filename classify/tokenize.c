@@ -371,8 +371,8 @@ static const unsigned char ascii_class[128] = {
 /* clang-format on */
 
 /* Han, Kana, Hangul: scripts written without spaces between words */
-static int
-is_cjk(int32_t c)
+int
+tokenize_is_cjk(int32_t c)
 {
 	return (c >= 0x1100 && c <= 0x11FF) || (c >= 0x3005 && c <= 0x3007) ||
 	       (c >= 0x3021 && c <= 0x3029) || (c >= 0x3031 && c <= 0x3035) ||
@@ -396,11 +396,11 @@ char_class(int32_t c)
 	case UTF8PROC_CATEGORY_LO:
 		if (c == 0x02BC) /* modifier letter apostrophe */
 			return K_APOS;
-		return is_cjk(c) ? K_CJK : K_LETTER;
+		return tokenize_is_cjk(c) ? K_CJK : K_LETTER;
 	case UTF8PROC_CATEGORY_MN:
 	case UTF8PROC_CATEGORY_MC:
 	case UTF8PROC_CATEGORY_ME: return K_MARK;
-	case UTF8PROC_CATEGORY_NL: return is_cjk(c) ? K_CJK : K_DIGIT;
+	case UTF8PROC_CATEGORY_NL: return tokenize_is_cjk(c) ? K_CJK : K_DIGIT;
 	case UTF8PROC_CATEGORY_ND:
 	case UTF8PROC_CATEGORY_NO: return K_DIGIT;
 	case UTF8PROC_CATEGORY_ZL:
