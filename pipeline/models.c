@@ -65,13 +65,29 @@ int
 models_install(const struct pcmon_config *cfg, const char *newpath, char *err,
                size_t errsz)
 {
-	char cur[4096], prev[4096];
+	char cur[4096], prev[4096], tmp[4096];
 
 	if (!models_file(cfg, "current.model", cur, sizeof(cur), err, errsz) ||
 	    !models_file(cfg, "previous.model", prev, sizeof(prev), err,
+	                 errsz) ||
+	    !models_file(cfg, "previous.model.tmp", tmp, sizeof(tmp), err,
 	                 errsz))
 		return -1;
-	if (rename(cur, prev) != 0 && errno != ENOENT) {
+	/* previous.model becomes a second name of the current file (a hard
+	 * link renamed into place), then the new file is renamed over
+	 * current.model: whoever opens current.model meanwhile gets the old
+	 * model or the new one, whole - never no file, which would mean the
+	 * shipped model for that instant */
+	unlink(tmp);
+	if (link(cur, tmp) == 0) {
+		if (rename(tmp, prev) != 0) {
+			snprintf(err, errsz, "cannot keep '%s' as '%s': %s",
+			         cur, prev, strerror(errno));
+			unlink(tmp);
+			return -1;
+		}
+	} else if (errno != ENOENT && rename(cur, prev) != 0) {
+		/* a file system without hard links: the old two steps */
 		snprintf(err, errsz, "cannot keep '%s' as '%s': %s", cur, prev,
 		         strerror(errno));
 		return -1;
@@ -101,10 +117,14 @@ models_rollback(const struct pcmon_config *cfg, char *err, size_t errsz)
 	if (renameat2(AT_FDCWD, prev, AT_FDCWD, cur, RENAME_EXCHANGE) == 0)
 		return 0;
 #endif
-	/* current -> tmp, previous -> current, tmp -> previous: between
-	 * the first two steps there is no current.model, and a reader falls
-	 * back to the shipped model for that instant, never to half a file */
-	if (access(cur, F_OK) == 0 && rename(cur, tmp) != 0) {
+	/* current linked as tmp, previous renamed over current, tmp renamed
+	 * to previous: current.model always names one of the two models.
+	 * Without hard links, current is moved away first, and for that
+	 * instant a reader falls back to the shipped model, never to half a
+	 * file */
+	unlink(tmp);
+	if (link(cur, tmp) != 0 && errno != ENOENT &&
+	    rename(cur, tmp) != 0) {
 		snprintf(err, errsz, "cannot move '%s': %s", cur,
 		         strerror(errno));
 		return -1;
