@@ -19,6 +19,11 @@ stdout once it listens.  Two ways to serve:
       rate=N         send the body at N bytes per second
       hang=1         accept, read the request, never answer
       truncate=N     announce the full length, close after N bytes
+      grow=N         a feed that gains one item at every GET (item K of the
+                     route is published by its K-th GET, guid PATH#K) and
+                     answers with its newest N items: the changing feeds of
+                     the crash-consistency test, which counts the GETs in
+                     the log to know what was published
     Hostile servers, bodies generated on the fly and streamed (never held):
       bomb=BYTES     gzip body (Content-Encoding: gzip, close-delimited) that
                      inflates to BYTES zero bytes; ~1 KiB on the wire per MiB,
@@ -132,6 +137,32 @@ def item_chunks(n, item_bytes):
     if batch:
         yield b"".join(batch)
     yield RSS_TAIL
+
+
+GROW_WORDS = ("police", "treaty", "station", "patrol", "training", "ministry",
+              "interpol", "embassy", "harbour", "election", "football",
+              "drought", "vaccine", "railway", "festival", "satellite")
+
+
+def grow_feed(path, window, published):
+    """The newest window of the published items of a grow route: item k
+    has guid PATH#k, a title of words picked by k, and is k minutes newer
+    than item k-1."""
+    now = int(time.time())
+    out = [RSS_HEAD]
+    for k in range(published, max(0, published - window), -1):
+        words = " ".join(GROW_WORDS[(k * m + m) % len(GROW_WORDS)]
+                         for m in (1, 3, 5, 7))
+        when = email.utils.formatdate(now - (published - k) * 60, usegmt=True)
+        out.append(("<item><title>%s %d %s</title>"
+                    "<link>http://grow.example%s/%d</link>"
+                    '<guid isPermaLink="false">%s#%d</guid>'
+                    "<pubDate>%s</pubDate>"
+                    "<description>Report %d of %s about %s.</description>"
+                    "</item>\n" % (words, k, path, path, k, path, k, when, k,
+                                   path, words)).encode())
+    out.append(RSS_TAIL)
+    return b"".join(out)
 
 
 class Handler(http.server.BaseHTTPRequestHandler):
@@ -309,6 +340,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
             route = ROUTES.get(url.path)
             entry = self._log_request(url.path, self.command, self.path,
                                       dict(self.headers.items()))
+            if route is not None and route.get("grow") and \
+                    self.command == "GET":
+                route["_published"] = route.get("_published", 0) + 1
+                self.grown = route["_published"]
         try:
             if route is None:
                 self._send(404, b"not found\n", [("Content-Type", "text/plain")])
@@ -386,6 +421,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
             total = int(r["size"])
             self._send_stream(status, headers, size_chunks(total), total,
                               nolength)
+            return
+        if r.get("grow"):
+            self._send(status, grow_feed(urllib.parse.urlsplit(self.path).path,
+                                         int(r["grow"]), self.grown), headers)
             return
         if r.get("items"):
             self._send_stream(status, headers,
