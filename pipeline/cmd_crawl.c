@@ -192,10 +192,19 @@ report_failure(const struct store_feed *f, const char *msg)
 	fputc('\n', stderr);
 }
 
+/* The database refused a write (disk full, I/O error, locked for too
+ * long): the feed's fetch is not stored, nothing more is started, and the
+ * feeds not stored stay due for the next run. */
 static void
-db_failure(struct crawl *c, const char *msg)
+db_failure(struct crawl *c, const struct store_feed *f, const char *msg)
 {
-	fprintf(stderr, "pcmon crawl: %s\n", msg);
+	if (!c->db_failed) {
+		fprintf(stderr, "pcmon crawl: feed '");
+		util_put_safe(stderr, f->url);
+		fprintf(stderr, "': %s; stopping, the feeds not stored stay "
+		                "due\n",
+		        msg);
+	}
 	c->db_failed = 1;
 	stop_flag = 1; /* stop starting transfers: the database is gone */
 }
@@ -326,7 +335,7 @@ on_done(const struct crawl_response *r, void *arg)
 		c->failed++;
 		if (store_fetch_log(c->ctx->store, &fe, err, sizeof(err)) !=
 		    STORE_OK)
-			db_failure(c, err);
+			db_failure(c, f, err);
 		progress(c);
 		return;
 	}
@@ -344,7 +353,7 @@ on_done(const struct crawl_response *r, void *arg)
 		            STORE_OK ||
 		    (rc = store_fetch_log(c->ctx->store, &fe, err,
 		                          sizeof(err))) != STORE_OK) {
-			db_failure(c, err);
+			db_failure(c, f, err);
 			return;
 		}
 		c->not_modified++;
@@ -381,7 +390,7 @@ on_done(const struct crawl_response *r, void *arg)
 		        http_charset(r->content_type, cset, sizeof(cset)), 0,
 		        before_commit, &cc, &res);
 		if (rc == INGEST_DB) {
-			db_failure(c, res.msg);
+			db_failure(c, f, res.msg);
 			return;
 		}
 		if (rc == INGEST_BAD_DOC) {
@@ -418,7 +427,7 @@ on_done(const struct crawl_response *r, void *arg)
 			         "URL left as is",
 			         (long long)f->id, f->url, cs.redirect_url);
 		else
-			db_failure(c, err);
+			db_failure(c, f, err);
 	}
 	progress(c);
 }

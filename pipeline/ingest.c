@@ -175,8 +175,11 @@ ingest_document(struct store *st, const struct pcmon_config *cfg,
 	r->added = in.added;
 
 	if (in.store_rc != STORE_OK) {
-		/* the database failed, not the document */
+		/* the database failed, not the document: the fetch is logged
+		 * (if the database still can) but the feed is not backed off,
+		 * it stays due */
 		snprintf(r->msg, sizeof(r->msg), "%s", in.store_err);
+		fe->store_failed = 1;
 		store_fetch_abort(in.tx, in.store_err);
 		status = INGEST_DB;
 	} else if (rc != CRAWL_OK) {
@@ -196,6 +199,7 @@ ingest_document(struct store *st, const struct pcmon_config *cfg,
 			snprintf(r->warning, sizeof(r->warning), "%s",
 			         m->first_error);
 		if (before_commit && before_commit(fe, r, arg) != 0) {
+			fe->store_failed = 1;
 			store_fetch_abort(in.tx, r->msg);
 			status = INGEST_DB;
 		} else if (store_fetch_commit(in.tx, r->msg, sizeof(r->msg)) !=

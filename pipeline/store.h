@@ -252,6 +252,9 @@ struct store_fetch {
 	long fail_threshold;
 	/* the crawler's schedule, written with the log row; NULL: none */
 	const struct store_crawl_state *crawl;
+	/* the store failed, not the feed: the row is logged, the feed's
+	 * state (failure count, schedule) is left as it was */
+	int store_failed;
 };
 
 struct store_item {

@@ -1523,7 +1523,7 @@ sq_fetch_log(struct store *base, const struct store_fetch *fe, char *err,
 	if ((rc = tx_enter(st, err, errsz)) != STORE_OK)
 		return rc;
 	rc = insert_fetch_row(st, fe, fe->error, &id, err, errsz);
-	if (rc == STORE_OK && fe->feed_id > 0)
+	if (rc == STORE_OK && fe->feed_id > 0 && !fe->store_failed)
 		rc = update_feed_state(st, fe, fe->error, err, errsz);
 	if (rc != STORE_OK) {
 		tx_leave(st, 0, NULL, 0);
