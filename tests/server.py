@@ -36,7 +36,9 @@ stdout once it listens.  Two ways to serve:
                      the closing tags) with Content-Length
       items=N        an RSS 2.0 feed of N items, chunked; item_bytes=M gives
                      each about M bytes of description (default 100)
-      nolength=1     with size or items: no Content-Length and no chunking,
+      nest=N         an RSS 2.0 feed with an item, then N elements nested in
+                     one another (streamed), then another item
+      nolength=1     with size, items or nest: no Content-Length and no chunking,
                      the body ends when the connection closes
       accept_only=1  accept the connection and never read the request (it
                      is only peeked at to find the route) nor answer
@@ -163,6 +165,21 @@ def grow_feed(path, window, published):
                                    path, words)).encode())
     out.append(RSS_TAIL)
     return b"".join(out)
+
+
+def nest_chunks(depth):
+    """An item, depth nested elements, another item (chunked)."""
+    yield RSS_HEAD
+    yield (b"<item><title>Before the nest</title>"
+           b'<guid isPermaLink="false">nest-before</guid></item>\n')
+    step = 8192
+    for i in range(0, depth, step):
+        yield b"<n>" * min(step, depth - i)
+    for i in range(0, depth, step):
+        yield b"</n>" * min(step, depth - i)
+    yield (b"<item><title>After the nest</title>"
+           b'<guid isPermaLink="false">nest-after</guid></item>\n')
+    yield RSS_TAIL
 
 
 class Handler(http.server.BaseHTTPRequestHandler):
@@ -425,6 +442,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if r.get("grow"):
             self._send(status, grow_feed(urllib.parse.urlsplit(self.path).path,
                                          int(r["grow"]), self.grown), headers)
+            return
+        if r.get("nest"):
+            self._send_stream(status, headers, nest_chunks(int(r["nest"])),
+                              None, nolength)
             return
         if r.get("items"):
             self._send_stream(status, headers,
