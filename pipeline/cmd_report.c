@@ -401,7 +401,7 @@ CMD_FN(cmd_report)
 	int64_t today = (int64_t)time(NULL) / 86400, since, until, p, next;
 	unsigned char *blind = NULL, *wblind = NULL, *wmark = NULL;
 	double *v = NULL, *lo = NULL, *hi = NULL, *wv = NULL, *wlo = NULL,
-	       *whi = NULL, z = trends_z(ctx->cfg->trends_confidence);
+	       *whi = NULL, z;
 	int64_t *starts = NULL, *wstarts = NULL;
 	size_t ndays, nweeks = 0, d, k, i, j;
 	int c, status = EXIT_FAIL, stories;
@@ -446,6 +446,7 @@ CMD_FN(cmd_report)
 	}
 	since = trends_period_start(since, BY_WEEK); /* whole weeks */
 	ndays = (size_t)(until - since + 1);
+	z = trends_z(ctx->cfg->trends_confidence);
 	stories = strcmp(ctx->cfg->trends_count, "items") != 0;
 	if (series_model(ctx->cfg, ctx->store, model, "pcmon report", &sm) != 0)
 		return EXIT_FAIL;

@@ -75,13 +75,14 @@ CMD_FN(cmd_trends)
 	const char *since_s = NULL, *until_s = NULL;
 	int64_t today = (int64_t)time(NULL) / 86400, since, until, p, next;
 	size_t k, d, ndays, width = 6;
-	double z = trends_z(ctx->cfg->trends_confidence);
+	double z;
 	char err[1024];
 	json_t *doc = NULL, *rows = NULL;
 	int c, status = EXIT_FAIL;
 
 	memset(&t, 0, sizeof(t));
-	o.stories = strcmp(ctx->cfg->trends_count, "items") != 0;
+	/* no configuration when only --help was asked for */
+	o.stories = !ctx->cfg || strcmp(ctx->cfg->trends_count, "items") != 0;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
@@ -142,6 +143,7 @@ CMD_FN(cmd_trends)
 	}
 	if (optind != argc)
 		return cmd_usage(ctx, usage, EXIT_USAGE);
+	z = trends_z(ctx->cfg->trends_confidence);
 	until = today;
 	if (until_s && trends_parse_day(until_s, &until) != 0) {
 		fprintf(stderr, "pcmon trends: --until '%s': want a date "
