@@ -12,6 +12,7 @@
 #   make bench-spikes spike detector against a rolling z-score and Poisson
 #   make model        retrain the shipped default model (models/)
 #   make fuzz FUZZ_SECONDS=N   run every libFuzzer harness for N seconds
+#   make valgrind     the offline demo with every pcmon run under memcheck
 #
 # Dependencies are declared here (pkg-config names) and in deps.sh (Debian
 # package names); nothing else lists them.
@@ -165,6 +166,10 @@ FUZZ_SECONDS ?= 60
 fuzz:
 	sh tests/fuzz/run.sh $(FUZZ_SECONDS)
 
+# the demo (crawl, classify, run, report...) under valgrind memcheck
+valgrind:
+	sh tests/valgrind.sh
+
 # The shipped default model from models/data/corpus and AG News negatives
 # (../shared/data or PCMON_SHARED_DATA); writes models/default.{model,md}.
 model: $(PCMON)
@@ -193,4 +198,4 @@ uninstall:
 clean:
 	rm -rf build pcmon
 
-.PHONY: all pcmon gazetteer units test test-run demo check deps check-banned format-check bench-parse bench-crawl bench-classify bench-countries bench-langid bench-spikes bench-stories fuzz model install uninstall clean
+.PHONY: all pcmon gazetteer units test test-run demo check deps check-banned format-check bench-parse bench-crawl bench-classify bench-countries bench-langid bench-spikes bench-stories fuzz valgrind model install uninstall clean
