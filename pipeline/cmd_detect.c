@@ -102,7 +102,7 @@ parse_count(const char *s, int64_t *out)
 		return -1;
 	errno = 0;
 	v = strtoll(s, &end, 10);
-	if (errno || *end)
+	if (errno || *end || v > SPIKE_COUNT_MAX)
 		return -1;
 	*out = v;
 	return 0;
@@ -190,8 +190,8 @@ read_csv_fp(FILE *fp, const char *name, struct series *s, int *has_blind,
 		if (parse_count(f[1], &c) != 0) {
 			snprintf(err, errsz,
 			         "%s:%ld: count '%.40s' is not a whole number "
-			         ">= 0",
-			         name, lineno, f[1]);
+			         "from 0 to %lld",
+			         name, lineno, f[1], (long long)SPIKE_COUNT_MAX);
 			goto out;
 		}
 		blind = 0;

@@ -242,7 +242,7 @@ spike_detect(const struct spike_params *p, const int64_t *count,
 	if (spike_params_check(p) != 0 || dow0 < 0 || dow0 > 6)
 		return -1;
 	for (t = 0; t < n; t++)
-		if (count[t] < 0)
+		if (count[t] < 0 || count[t] > SPIKE_COUNT_MAX)
 			return -1;
 	memset(&s, 0, sizeof(s));
 	memset(ring, 0, sizeof(ring));

@@ -102,10 +102,14 @@ void spike_params_default(struct spike_params *p);
 /* 0, or -1 (and nothing written) when p is out of range. */
 int spike_params_check(const struct spike_params *p);
 
+/* The largest daily count judged: far above any news series, and far
+ * enough below INT64_MAX that sums of a few days stay exact integers. */
+#define SPIKE_COUNT_MAX INT64_C(1000000000000)
+
 /*
  * Judges count[0..n): blind may be NULL (no outages); dow0 is the weekday
  * of day 0 (0 Monday ... 6 Sunday).  out gets n entries.  0, or -1 for bad
- * parameters or a negative count.
+ * parameters or a count below 0 or above SPIKE_COUNT_MAX.
  */
 int spike_detect(const struct spike_params *p, const int64_t *count,
                  const unsigned char *blind, size_t n, int dow0,
