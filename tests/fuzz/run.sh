@@ -3,7 +3,8 @@
 # (clang -fsanitize=fuzzer,address,undefined) and runs each for SECONDS
 # (default 60) on seed corpora from the test fixtures.  make fuzz
 # FUZZ_SECONDS=N calls it.  Corpora grow in build/fuzz/corpus/NAME; a crash
-# leaves its input in build/fuzz/crashes/NAME/ and fails the run.  Prints
+# leaves its input in build/fuzz/crashes/NAME/ and fails the run; once
+# fixed, it goes to tests/fuzz/regress/NAME/, run with the seeds.  Prints
 # one line per harness: executions, seconds, corpus size.
 set -eu
 top=$(CDPATH= cd -- "$(dirname -- "$0")/../.." && pwd)
@@ -49,10 +50,14 @@ for f in parse text tokenize opml labels csv files; do
 	mkdir -p "$b/corpus/$f" "$b/crashes/$f"
 	dict=
 	[ "$f" = parse ] && dict="-dict=$top/tests/fuzz/xml.dict"
+	[ "$f" = text ] && dict="-dict=$top/tests/fuzz/text.dict"
+	# inputs of crashes found and fixed: run first, every time
+	regress=
+	[ -d "$top/tests/fuzz/regress/$f" ] && regress=$top/tests/fuzz/regress/$f
 	if ! "$b/fuzz_$f" $dict -max_total_time="$secs" -timeout=10 \
 		-rss_limit_mb=2048 -max_len=65536 -print_final_stats=1 \
 		-artifact_prefix="$b/crashes/$f/" \
-		"$b/corpus/$f" "$seed/$f" > "$b/$f.log" 2>&1; then
+		"$b/corpus/$f" "$seed/$f" $regress > "$b/$f.log" 2>&1; then
 		echo "fuzz_$f: FAILED, see $b/$f.log and $b/crashes/$f/"
 		tail -30 "$b/$f.log"
 		status=1
