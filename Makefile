@@ -25,7 +25,7 @@ MANDIR     = $(PREFIX)/share/man/man1
 SHAREDIR   = $(PREFIX)/share/pcmon
 
 PKG_CONFIG ?= pkg-config
-PKGS       = libcurl libxml-2.0 sqlite3 zlib inih jansson libutf8proc
+PKGS       = libcurl libxml-2.0 sqlite3 libpq zlib inih jansson libutf8proc
 # libsvm and libstemmer ship no .pc file in Debian
 NOPC_LIBS  = -lsvm -lstemmer
 

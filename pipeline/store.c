@@ -50,13 +50,8 @@ store_open(const char *location, struct store **out, char *err, size_t errsz)
 		return STORE_ERR_USAGE;
 	}
 	if (strncmp(location, "postgresql://", 13) == 0 ||
-	    strncmp(location, "postgres://", 11) == 0) {
-		store_set_err(err, errsz,
-		              "cannot open database '%s': "
-		              "PostgreSQL is not supported yet",
-		              location);
-		return STORE_ERR_USAGE;
-	}
+	    strncmp(location, "postgres://", 11) == 0)
+		return store_pg_open(location, out, err, errsz);
 	return store_sqlite_open(location, out, err, errsz);
 }
 

@@ -172,6 +172,9 @@ struct store_txn {
 /* Backends. */
 int store_sqlite_open(const char *path, struct store **out, char *err,
                       size_t errsz);
+/* url: postgresql://... or postgres://... (libpq's connection URI) */
+int store_pg_open(const char *url, struct store **out, char *err,
+                  size_t errsz);
 
 /* store.c: shared by backends */
 void store_set_err(char *err, size_t errsz, const char *fmt, ...)
