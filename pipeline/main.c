@@ -110,13 +110,32 @@ command_flags(const struct command *c, int argc, char **argv)
 	return c->flags;
 }
 
+/*
+ * Commands that, given this option, take no lock: "pcmon crawl --worker"
+ * is one of many crawlers sharing a database, which coordinate through
+ * leases in the database itself (store_feed_claim_due).
+ */
+static const struct {
+	const char *name, *option;
+} lockless[] = {
+	{ "crawl", "--worker" },
+};
+
 static int
 needs_lock(const struct command *c, int flags, int argc, char **argv)
 {
 	size_t i, j;
+	int k;
 
 	if (!(flags & NEED_LOCK))
 		return 0;
+	for (i = 0; i < sizeof(lockless) / sizeof(lockless[0]); i++) {
+		if (strcmp(lockless[i].name, c->name) != 0)
+			continue;
+		for (k = 1; k < argc && strcmp(argv[k], "--") != 0; k++)
+			if (strcmp(argv[k], lockless[i].option) == 0)
+				return 0;
+	}
 	for (i = 0; i < sizeof(lock_writers) / sizeof(lock_writers[0]); i++) {
 		if (strcmp(lock_writers[i].name, c->name) != 0)
 			continue;

@@ -129,6 +129,22 @@ store_feed_list_due(struct store *st, int64_t now, struct store_feed **out,
 	return st->ops->feed_list_due(st, now, out, n, err, errsz);
 }
 
+int
+store_feed_claim_due(struct store *st, int64_t now, const char *owner,
+                     int64_t lease, long limit, struct store_feed **out,
+                     size_t *n, char *err, size_t errsz)
+{
+	*out = NULL;
+	*n = 0;
+	if (!owner || !*owner || lease <= 0 || limit <= 0 ||
+	    now == STORE_TIME_NONE) {
+		store_set_err(err, errsz, "cannot claim feeds: bad argument");
+		return STORE_ERR_USAGE;
+	}
+	return st->ops->feed_claim_due(st, now, owner, lease, limit, out, n,
+	                               err, errsz);
+}
+
 void
 store_feed_list_free(struct store_feed *v, size_t n)
 {

@@ -38,6 +38,10 @@ struct store_ops {
 	int (*feed_list_due)(struct store *st, int64_t now,
 	                     struct store_feed **out, size_t *n, char *err,
 	                     size_t errsz);
+	int (*feed_claim_due)(struct store *st, int64_t now, const char *owner,
+	                      int64_t lease, long limit,
+	                      struct store_feed **out, size_t *n, char *err,
+	                      size_t errsz);
 	int (*feed_activity)(struct store *st, int64_t id, int64_t now,
 	                     struct store_feed_activity *out, char *err,
 	                     size_t errsz);

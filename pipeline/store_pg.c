@@ -209,6 +209,10 @@ static const char *const migrations[] = {
 	");"
 	"CREATE INDEX alert_deliveries_pending ON alert_deliveries(alert_id)"
 	"  WHERE delivered_at IS NULL;",
+	/* 5: crawl workers sharing the database: who holds a feed, until
+	 * when (see store_feed_claim_due) */
+	"ALTER TABLE feeds ADD COLUMN lease_owner TEXT;"
+	"ALTER TABLE feeds ADD COLUMN lease_until BIGINT;",
 };
 
 #define SCHEMA_LATEST ((int)(sizeof(migrations) / sizeof(migrations[0])))
@@ -1426,7 +1430,9 @@ pg_feed_list_due(struct store *base, int64_t now, struct store_feed **out,
 	if (!(r = pg_query(st,
 	                   FEED_COLUMNS
 	                   " WHERE f.status <> 2 AND ($1::bigint IS NULL OR"
-	                   " f.next_fetch_at IS NULL OR f.next_fetch_at <= $1)"
+	                   " ((f.next_fetch_at IS NULL OR f.next_fetch_at <= $1)"
+	                   " AND (f.lease_until IS NULL OR"
+	                   " f.lease_until <= $1)))"
 	                   " ORDER BY f.next_fetch_at IS NOT NULL,"
 	                   " f.next_fetch_at, f.id",
 	                   &p, "list due feeds", &rc, err, errsz)))
@@ -1445,6 +1451,55 @@ oom:
 	PQclear(r);
 	store_feed_list_free(v, len);
 	store_set_err(err, errsz, "cannot list due feeds: out of memory");
+	return STORE_ERR_NOMEM;
+}
+
+static int
+pg_feed_claim_due(struct store *base, int64_t now, const char *owner,
+                  int64_t lease, long limit, struct store_feed **out,
+                  size_t *n, char *err, size_t errsz)
+{
+	struct pg_store *st = (struct pg_store *)base;
+	struct store_feed *v = NULL;
+	struct pg_params p;
+	PGresult *r;
+	size_t len = 0, rows;
+	int rc;
+
+	/* one statement: the rows another worker is claiming at this
+	 * instant are skipped, not waited for, so claims never overlap */
+	pg_params_init(&p);
+	pg_param_time(&p, now);
+	pg_param_text(&p, owner);
+	pg_param_int(&p, now + lease);
+	pg_param_int(&p, limit);
+	if (!(r = pg_query(st,
+	                   "WITH c AS (UPDATE feeds SET lease_owner = $2,"
+	                   " lease_until = $3 WHERE id IN (SELECT id FROM feeds"
+	                   " WHERE status <> 2 AND (next_fetch_at IS NULL OR"
+	                   " next_fetch_at <= $1) AND (lease_until IS NULL OR"
+	                   " lease_until <= $1)"
+	                   " ORDER BY next_fetch_at IS NOT NULL, next_fetch_at,"
+	                   " id LIMIT $4 FOR UPDATE SKIP LOCKED) RETURNING id)"
+	                   " " FEED_COLUMNS " JOIN c ON c.id = f.id"
+	                   " ORDER BY f.next_fetch_at IS NOT NULL,"
+	                   " f.next_fetch_at, f.id",
+	                   &p, "claim due feeds", &rc, err, errsz)))
+		return rc;
+	rows = (size_t)PQntuples(r);
+	if (rows > 0 && !(v = calloc(rows, sizeof(*v))))
+		goto oom;
+	for (len = 0; len < rows; len++)
+		if (read_feed(r, (int)len, &v[len]) != STORE_OK)
+			goto oom;
+	PQclear(r);
+	*out = v;
+	*n = len;
+	return STORE_OK;
+oom:
+	PQclear(r);
+	store_feed_list_free(v, len);
+	store_set_err(err, errsz, "cannot claim due feeds: out of memory");
 	return STORE_ERR_NOMEM;
 }
 
@@ -1595,7 +1650,8 @@ update_crawl_state(struct pg_store *st, int64_t id,
 	               " quiet_since = $10, redirect_url = $11,"
 	               " redirect_count = $12,"
 	               " status = CASE WHEN $13::bigint <> 0 THEN 2"
-	               "  ELSE status END"
+	               "  ELSE status END,"
+	               " lease_owner = NULL, lease_until = NULL"
 	               " WHERE id = $1",
 	               &p, "update feed schedule", NULL, err, errsz);
 }
@@ -2019,6 +2075,7 @@ static const struct store_ops pg_ops = {
 	.feed_foreach = pg_feed_foreach,
 	.feed_update_meta = pg_feed_update_meta,
 	.feed_list_due = pg_feed_list_due,
+	.feed_claim_due = pg_feed_claim_due,
 	.feed_activity = pg_feed_activity,
 	.feed_set_url = pg_feed_set_url,
 	.fetch_begin = pg_fetch_begin,

@@ -272,7 +272,7 @@ test_open(void)
 		printf("# %s\n", err);
 		return;
 	}
-	CHECK_INT(store_schema_version(st), 4, "schema version 4 after open");
+	CHECK_INT(store_schema_version(st), 5, "schema version 5 after open");
 	CHECK_INT(store_check(st, err, sizeof(err)), STORE_OK, "check ok");
 	CHECK_STR(err, "ok", "check message");
 	{
@@ -282,7 +282,7 @@ test_open(void)
 		          "info");
 		CHECK_INT(in.schema_opened, 0,
 		          "info: new database opened at 0");
-		CHECK_INT(in.schema_latest, 4, "info: latest 4");
+		CHECK_INT(in.schema_latest, 5, "info: latest 5");
 		CHECK_STR(in.backend, "sqlite", "info: backend");
 		CHECK(in.page_size > 0, "info: page size");
 	}
@@ -310,7 +310,7 @@ test_open(void)
 		struct store_info in;
 
 		store_info(st, &in, err, sizeof(err));
-		CHECK_INT(in.schema_opened, 4, "reopen: found version 4");
+		CHECK_INT(in.schema_opened, 5, "reopen: found version 5");
 	}
 	store_close(st);
 
@@ -385,7 +385,7 @@ test_open_pg(const char *url)
 		printf("# %s\n", err);
 		return;
 	}
-	CHECK_INT(store_schema_version(st), 4, "schema version 4 after open");
+	CHECK_INT(store_schema_version(st), 5, "schema version 5 after open");
 	CHECK_INT(store_check(st, err, sizeof(err)), STORE_OK, "check ok");
 	CHECK_STR(err, "ok", "check message");
 	{
@@ -396,8 +396,8 @@ test_open_pg(const char *url)
 		          "info");
 		CHECK_INT(in.schema_opened, 0,
 		          "info: new database opened at 0");
-		CHECK_INT(in.schema_latest, 4, "info: latest 4");
-		CHECK_INT(in.schema_version, 4, "info: version 4");
+		CHECK_INT(in.schema_latest, 5, "info: latest 5");
+		CHECK_INT(in.schema_version, 5, "info: version 5");
 		CHECK_STR(in.backend, "postgresql", "info: backend");
 		CHECK(in.location && is_pg(in.location), "info: location %s",
 		      in.location ? in.location : "NULL");
@@ -411,7 +411,7 @@ test_open_pg(const char *url)
 	store_close(st);
 	CHECK_INT(sql_int(url, "SELECT value FROM meta WHERE key = "
 	                       "'schema_version'"),
-	          4, "meta holds the schema version");
+	          5, "meta holds the schema version");
 	CHECK_INT(sql_int(url, PG_TABLES " AND tablename IN ('feeds',"
 	                                 "'feed_tags','fetch_log','items',"
 	                                 "'raw_bodies','labels','predictions',"
@@ -432,7 +432,7 @@ test_open_pg(const char *url)
 		struct store_info in;
 
 		store_info(st, &in, err, sizeof(err));
-		CHECK_INT(in.schema_opened, 4, "reopen: found version 4");
+		CHECK_INT(in.schema_opened, 5, "reopen: found version 5");
 	}
 	store_close(st);
 
