@@ -1663,13 +1663,104 @@ test_series(struct store *st, const char *db)
 	          STORE_ERR_NOTFOUND, "no alert 99");
 }
 
+/* ------------------------------------------------------ worker leases */
+
+static void
+test_claims(struct store *st, const char *db)
+{
+	struct store_feed f, *v = NULL, *w = NULL, *x = NULL;
+	struct store_fetch fe;
+	struct store_crawl_state cs;
+	char err[1024], url[64];
+	int64_t id[5], now = NOW;
+	size_t n = 0, m = 0, k = 0, i;
+
+	memset(&f, 0, sizeof(f));
+	for (i = 0; i < 5; i++) {
+		snprintf(url, sizeof(url), "https://w.example/%zu", i);
+		f.url = url;
+		store_feed_add(st, &f, &id[i], err, sizeof(err));
+	}
+	/* feed 4 is not due, feed 3 is dead */
+	sql_exec(db, "UPDATE feeds SET next_fetch_at = 1800000100 WHERE url "
+	             "= 'https://w.example/4'");
+	sql_exec(db, "UPDATE feeds SET status = 2 WHERE url = "
+	             "'https://w.example/3'");
+	CHECK_INT(store_feed_claim_due(st, now, "a:1", 60, 2, &v, &n, err,
+	                               sizeof(err)),
+	          STORE_OK, "claim: ok");
+	CHECK(n == 2 && v[0].id == id[0] && v[1].id == id[1],
+	      "claim: the first two due feeds, in order");
+	CHECK_INT(store_feed_claim_due(st, now, "b:2", 60, 10, &w, &m, err,
+	                               sizeof(err)),
+	          STORE_OK, "claim by another worker");
+	CHECK(m == 1 && w[0].id == id[2],
+	      "claim: another worker gets what is left, never a leased feed");
+	CHECK_INT(store_feed_claim_due(st, now, "c:3", 60, 10, &x, &k, err,
+	                               sizeof(err)),
+	          STORE_OK, "claim when all are leased");
+	CHECK(k == 0 && x == NULL, "claim: nothing left");
+	store_feed_list_free(x, k);
+	CHECK_INT(sql_int(db, "SELECT count(*) FROM feeds WHERE lease_owner "
+	                      "= 'a:1' AND lease_until = 1800000060"),
+	          2, "claim: owner and lease end stored");
+	CHECK_INT(store_feed_list_due(st, now, &x, &k, err, sizeof(err)),
+	          STORE_OK, "due list under leases");
+	CHECK_INT((long long)k, 0, "due list: feeds under a live lease skipped");
+	store_feed_list_free(x, k);
+	CHECK_INT(store_feed_list_due(st, STORE_TIME_NONE, &x, &k, err,
+	                              sizeof(err)),
+	          STORE_OK, "due list, all");
+	CHECK_INT((long long)k, 4, "due list, all: leases do not matter");
+	store_feed_list_free(x, k);
+
+	/* a stored fetch ends the lease and schedules the feed */
+	memset(&fe, 0, sizeof(fe));
+	memset(&cs, 0, sizeof(cs));
+	cs.next_fetch_at = now + 900;
+	cs.interval = 900;
+	cs.last_probe_at = cs.ttl = cs.last_item_at = STORE_TIME_NONE;
+	cs.quiet_since = STORE_TIME_NONE;
+	fe.feed_id = id[0];
+	fe.url = v[0].url;
+	fe.started_at = now;
+	fe.http_status = 304;
+	fe.crawl = &cs;
+	CHECK_INT(store_fetch_log(st, &fe, err, sizeof(err)), STORE_OK,
+	          "fetch logged");
+	CHECK_INT(sql_int(db, "SELECT count(*) FROM feeds WHERE lease_owner "
+	                      "IS NULL AND lease_until IS NULL AND "
+	                      "next_fetch_at = 1800000900 AND url = "
+	                      "'https://w.example/0'"),
+	          1, "fetch: lease ended, feed scheduled");
+
+	/* a dead worker's lease expires: its feed is claimable again, the
+	 * fetched one is not */
+	CHECK_INT(store_feed_claim_due(st, now + 59, "c:3", 60, 10, &x, &k, err,
+	                               sizeof(err)),
+	          STORE_OK, "claim before the lease ends");
+	CHECK_INT((long long)k, 0, "claim: a live lease is respected");
+	store_feed_list_free(x, k);
+	CHECK_INT(store_feed_claim_due(st, now + 60, "c:3", 60, 10, &x, &k, err,
+	                               sizeof(err)),
+	          STORE_OK, "claim after the lease ends");
+	CHECK(k == 2 && x[0].id == id[1] && x[1].id == id[2],
+	      "claim: expired leases taken over, the fetched feed not due");
+	store_feed_list_free(x, k);
+	CHECK_INT(store_feed_claim_due(st, now, "", 60, 10, &x, &k, err,
+	                               sizeof(err)),
+	          STORE_ERR_USAGE, "claim: an owner is required");
+	store_feed_list_free(v, n);
+	store_feed_list_free(w, m);
+}
+
 /* The tests of the store API, each on a fresh database of either
  * backend */
 static const struct {
 	void (*fn)(struct store *st, const char *db);
 } store_tests[] = {
 	{ test_feeds },  { test_fetch },  { test_crawl_store },
-	{ test_labels }, { test_series },
+	{ test_labels }, { test_series }, { test_claims },
 };
 
 int
