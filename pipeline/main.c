@@ -119,6 +119,7 @@ static const struct {
 	const char *name, *option;
 } lockless[] = {
 	{ "crawl", "--worker" },
+	{ "classify", "--worker" },
 };
 
 static int

@@ -455,6 +455,20 @@ store_item_unscored(struct store *st, const char *model_version, int all,
 }
 
 int
+store_item_claim_unscored(struct store *st, const char *model_version,
+                          long limit,
+                          int (*fn)(const struct store_item_text *r, void *arg),
+                          void *arg, char *err, size_t errsz)
+{
+	if (!model_version || !*model_version || limit <= 0) {
+		store_set_err(err, errsz, "cannot claim items: bad argument");
+		return STORE_ERR_USAGE;
+	}
+	return st->ops->item_claim_unscored(st, model_version, limit, fn, arg,
+	                                    err, errsz);
+}
+
+int
 store_item_unscored_count(struct store *st, const char *model_version,
                           int all, int64_t *out, char *err, size_t errsz)
 {

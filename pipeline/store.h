@@ -368,6 +368,19 @@ int store_item_unscored(struct store *st, const char *model_version, int all,
                         int64_t after, long limit,
                         int (*fn)(const struct store_item_text *r, void *arg),
                         void *arg, int64_t *last, char *err, size_t errsz);
+/* For classification workers sharing a database: inside store_begin(),
+ * up to limit items without a prediction of model_version, in id order,
+ * skipping those another worker holds (on PostgreSQL FOR UPDATE SKIP
+ * LOCKED: the rows stay ours until store_commit() or store_rollback(), and
+ * a worker that dies releases them with its connection; SQLite has one
+ * writer at a time anyway).  Write the predictions before committing.  A
+ * row committed by another worker while this one read may, rarely, be
+ * scored twice: harmless, prediction_put replaces. */
+int store_item_claim_unscored(struct store *st, const char *model_version,
+                              long limit,
+                              int (*fn)(const struct store_item_text *r,
+                                        void *arg),
+                              void *arg, char *err, size_t errsz);
 /* How many items store_item_unscored() would visit from the start. */
 int store_item_unscored_count(struct store *st, const char *model_version,
                               int all, int64_t *out, char *err, size_t errsz);

@@ -70,6 +70,11 @@ struct store_ops {
 	                     int (*fn)(const struct store_item_text *r,
 	                               void *arg),
 	                     void *arg, int64_t *last, char *err, size_t errsz);
+	int (*item_claim_unscored)(struct store *st, const char *model_version,
+	                           long limit,
+	                           int (*fn)(const struct store_item_text *r,
+	                                     void *arg),
+	                           void *arg, char *err, size_t errsz);
 	int (*item_unscored_count)(struct store *st, const char *model_version,
 	                           int all, int64_t *out, char *err,
 	                           size_t errsz);

@@ -2086,6 +2086,7 @@ static const struct store_ops pg_ops = {
 	.item_foreach = pg_item_foreach,
 	.stats = pg_stats,
 	.item_unscored = pg_item_unscored,
+	.item_claim_unscored = pg_item_claim_unscored,
 	.item_unscored_count = pg_item_unscored_count,
 	.prediction_put = pg_prediction_put,
 	.prediction_count = pg_prediction_count,

@@ -111,6 +111,11 @@ int pg_item_unscored(struct store *st, const char *model_version, int all,
                      int64_t after, long limit,
                      int (*fn)(const struct store_item_text *r, void *arg),
                      void *arg, int64_t *last, char *err, size_t errsz);
+int pg_item_claim_unscored(struct store *st, const char *model_version,
+                           long limit,
+                           int (*fn)(const struct store_item_text *r,
+                                     void *arg),
+                           void *arg, char *err, size_t errsz);
 int pg_item_unscored_count(struct store *st, const char *model_version,
                            int all, int64_t *out, char *err, size_t errsz);
 int pg_prediction_put(struct store *st, const struct store_prediction *p,

@@ -230,6 +230,33 @@ pg_item_unscored(struct store *base, const char *model_version, int all,
 }
 
 int
+pg_item_claim_unscored(struct store *base, const char *model_version,
+                       long limit,
+                       int (*fn)(const struct store_item_text *r, void *arg),
+                       void *arg, char *err, size_t errsz)
+{
+	struct pg_store *st = (struct pg_store *)base;
+	int64_t last = 0;
+	struct unscored_ctx c = { fn, arg, &last };
+	struct pg_params p;
+
+	pg_params_init(&p);
+	param_limit(&p, limit);
+	pg_param_text(&p, model_version);
+	/* the locks are taken as the cursor reads and held by the caller's
+	 * transaction: the other workers' claims skip these rows */
+	return pg_foreach(st,
+	                  "SELECT i.id, i.title, i.summary, i.lang FROM items i"
+	                  " WHERE NOT EXISTS (SELECT 1 FROM predictions p"
+	                  "  WHERE p.item_id = i.id AND p.model_version ="
+	                  "  $2::text)"
+	                  " ORDER BY i.id LIMIT $1::bigint"
+	                  " FOR UPDATE OF i SKIP LOCKED",
+	                  &p, "claim items to classify", unscored_row, &c, err,
+	                  errsz);
+}
+
+int
 pg_item_unscored_count(struct store *base, const char *model_version, int all,
                        int64_t *out, char *err, size_t errsz)
 {

@@ -1942,6 +1942,20 @@ sq_item_unscored(struct store *base, const char *model_version, int all,
 	return code;
 }
 
+/* The caller's store_begin() holds the write lock: no other worker reads
+ * between this list and the predictions' commit. */
+static int
+sq_item_claim_unscored(struct store *base, const char *model_version,
+                       long limit,
+                       int (*fn)(const struct store_item_text *r, void *arg),
+                       void *arg, char *err, size_t errsz)
+{
+	int64_t last = 0;
+
+	return sq_item_unscored(base, model_version, 0, 0, limit, fn, arg,
+	                        &last, err, errsz);
+}
+
 static int
 sq_item_unscored_count(struct store *base, const char *model_version, int all,
                        int64_t *out, char *err, size_t errsz)
@@ -2973,6 +2987,7 @@ static const struct store_ops sqlite_ops = {
 	.item_foreach = sq_item_foreach,
 	.stats = sq_stats,
 	.item_unscored = sq_item_unscored,
+	.item_claim_unscored = sq_item_claim_unscored,
 	.item_unscored_count = sq_item_unscored_count,
 	.prediction_put = sq_prediction_put,
 	.prediction_count = sq_prediction_count,

@@ -192,10 +192,36 @@ def main():
         fail("cycle 2: %d feeds fetched twice, more than the %d the killed "
              "worker held" % (twice, left))
     items = check_items("cycle 2")
-    print("cycle 2: one of %d workers killed holding %d leases; the others "
+    cycle2 = ("cycle 2: one of %d workers killed holding %d leases; the others "
           "left them alone until the lease ended, then a worker fetched "
           "them; %d feeds fetched twice (in flight when killed), %d items "
           "stored once, 0 lost" % (opts.workers, left, twice, items))
+    print(cycle2)
+
+    # classification workers: one killed holding row locks; the others
+    # go on, and a last one finds nothing left
+    procs = [subprocess.Popen(["pcmon", "classify", "--worker", "--batch",
+                               "200"], stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE)
+             for _ in range(opts.workers)]
+    time.sleep(0.3)
+    procs[0].send_signal(signal.SIGKILL)
+    procs[0].communicate()
+    finish(procs[1:], "classify")
+    p = subprocess.run(["pcmon", "classify", "--worker"], capture_output=True,
+                       text=True, timeout=600)
+    if p.returncode != 0:
+        fail("classify: the last worker exited %d: %s" %
+             (p.returncode, p.stderr[-1500:]))
+    row = psql(opts.pgurl,
+               "SELECT count(*), count(DISTINCT p.item_id),"
+               " count(DISTINCT p.model_version) FROM predictions p")
+    n, distinct, versions = (int(x) for x in row.split("|"))
+    if n != items or distinct != items or versions != 1:
+        fail("classify: %d predictions of %d items, %d versions, for %d "
+             "items" % (n, distinct, versions, items))
+    print("classify: %d workers, one killed; every one of %d items scored "
+          "once" % (opts.workers, items))
     return 0
 
 

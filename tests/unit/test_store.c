@@ -1665,6 +1665,13 @@ test_series(struct store *st, const char *db)
 
 /* ------------------------------------------------------ worker leases */
 
+static int
+count_text(const struct store_item_text *r, void *arg)
+{
+	(*(int64_t *)arg)++;
+	return 0;
+}
+
 static void
 test_claims(struct store *st, const char *db)
 {
@@ -1752,6 +1759,41 @@ test_claims(struct store *st, const char *db)
 	          STORE_ERR_USAGE, "claim: an owner is required");
 	store_feed_list_free(v, n);
 	store_feed_list_free(w, m);
+
+	/* classification workers: what one holds, another skips */
+	{
+		struct store *st2 = NULL;
+		int64_t fid, got1 = 0, got2 = 0, left = 0;
+
+		f.url = "https://w.example/items";
+		store_feed_add(st, &f, &fid, err, sizeof(err));
+		CHECK_INT(add_items(st, fid, label_items, 4, T0, NULL, 0),
+		          STORE_OK, "claim items: 4 stored");
+		CHECK_INT(store_begin(st, err, sizeof(err)), STORE_OK,
+		          "claim items: begin");
+		CHECK_INT(store_item_claim_unscored(st, "m1", 3, count_text,
+		                                    &got1, err, sizeof(err)),
+		          STORE_OK, "claim items: first worker");
+		CHECK_INT(got1, 3, "claim items: the first three");
+		if (pg_url && store_open(db, &st2, err, sizeof(err)) ==
+		                      STORE_OK) {
+			/* a second connection: a second worker */
+			store_begin(st2, err, sizeof(err));
+			CHECK_INT(store_item_claim_unscored(st2, "m1", 10,
+			                                    count_text, &got2,
+			                                    err, sizeof(err)),
+			          STORE_OK, "claim items: second worker");
+			CHECK_INT(got2, 1,
+			          "claim items: the one the first does not hold");
+			store_rollback(st2);
+			store_close(st2);
+		}
+		store_rollback(st);
+		CHECK_INT(store_item_claim_unscored(st, "m1", 10, count_text,
+		                                    &left, err, sizeof(err)),
+		          STORE_OK, "claim items: after the rollback");
+		CHECK_INT(left, 4, "claim items: a rollback frees them all");
+	}
 }
 
 /* The tests of the store API, each on a fresh database of either
