@@ -91,12 +91,27 @@ static const struct {
 	{ "detect", "--input" },
 };
 
+/*
+ * Subcommands that open their databases themselves: "pcmon db copy"
+ * names both on its command line, and the configured one may be neither.
+ */
+static const struct {
+	const char *name, *sub;
+} own_db[] = {
+	{ "db", "copy" },
+};
+
 static int
 command_flags(const struct command *c, int argc, char **argv)
 {
 	size_t i;
 	int j;
 	size_t n;
+
+	for (i = 0; i < sizeof(own_db) / sizeof(own_db[0]); i++)
+		if (strcmp(own_db[i].name, c->name) == 0 && argc > 1 &&
+		    strcmp(argv[1], own_db[i].sub) == 0)
+			return c->flags & ~(NEED_DB | NEED_LOCK);
 
 	for (i = 0; i < sizeof(standalone) / sizeof(standalone[0]); i++) {
 		if (strcmp(standalone[i].name, c->name) != 0)
