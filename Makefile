@@ -10,6 +10,7 @@
 #   make bench-crawl  crawler benchmark against sfeed_update and curl
 #   make bench-classify  classifier benchmark against sklearn, liblinear...
 #   make bench-spikes spike detector against a rolling z-score and Poisson
+#   make bench-scale  crawl and classify workers (1, 2, 4) on PostgreSQL and SQLite
 #   make model        retrain the shipped default model (models/)
 #   make fuzz FUZZ_SECONDS=N   run every libFuzzer harness for N seconds
 #   make valgrind     the offline demo with every pcmon run under memcheck
@@ -25,7 +26,7 @@ MANDIR     = $(PREFIX)/share/man/man1
 SHAREDIR   = $(PREFIX)/share/pcmon
 
 PKG_CONFIG ?= pkg-config
-PKGS       = libcurl libxml-2.0 sqlite3 zlib inih jansson libutf8proc
+PKGS       = libcurl libxml-2.0 sqlite3 libpq zlib inih jansson libutf8proc
 # libsvm and libstemmer ship no .pc file in Debian
 NOPC_LIBS  = -lsvm -lstemmer
 
@@ -161,6 +162,9 @@ bench-spikes: $(PCMON)
 bench-stories:
 	BUILD=$(BUILD) sh bench/stories/run.sh
 
+bench-scale: $(PCMON)
+	python3 bench/scale/bench.py --pcmon $(PCMON)
+
 # libFuzzer harnesses (tests/fuzz/), FUZZ_SECONDS each
 FUZZ_SECONDS ?= 60
 fuzz:
@@ -198,4 +202,4 @@ uninstall:
 clean:
 	rm -rf build pcmon
 
-.PHONY: all pcmon gazetteer units test test-run demo check deps check-banned format-check bench-parse bench-crawl bench-classify bench-countries bench-langid bench-spikes bench-stories fuzz valgrind model install uninstall clean
+.PHONY: all pcmon gazetteer units test test-run demo check deps check-banned format-check bench-parse bench-crawl bench-classify bench-countries bench-langid bench-spikes bench-stories bench-scale fuzz valgrind model install uninstall clean

@@ -5,10 +5,10 @@
 set -eu
 
 BUILD="build-essential pkg-config python3
-libcurl4-openssl-dev libxml2-dev libsvm-dev zlib1g-dev libsqlite3-dev
+libcurl4-openssl-dev libxml2-dev libsvm-dev zlib1g-dev libsqlite3-dev libpq-dev
 libinih-dev libjansson-dev libutf8proc-dev libstemmer-dev iso-codes"
 TEST="python3 openssl chromium sqlite3 clang libclang-rt-14-dev man-db bsdextrautils
-strace valgrind util-linux"
+strace valgrind util-linux postgresql"
 BENCH="sfeed python3-feedparser time python3-sklearn liblinear-tools libsvm-tools fasttext
 libexttextcat-dev"
 

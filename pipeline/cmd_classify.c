@@ -32,6 +32,7 @@
 
 static const char usage[] =
         "usage: pcmon classify [--all] [--model PATH] [--batch N]\n"
+        "       pcmon classify --worker [--model PATH] [--batch N]\n"
         "\n"
         "Scores every stored item that has no prediction of the model yet\n"
         "and stores its label and score, 1,000 items per transaction.\n"
@@ -40,6 +41,11 @@ static const char usage[] =
         "  --all         rescore every item\n"
         "  --model PATH  the model (default: [classify] model)\n"
         "  --batch N     items per transaction (default 1000)\n"
+        "  --worker      one of many classifiers sharing a database (best\n"
+        "                on PostgreSQL): claim unscored items a batch at a\n"
+        "                time, skipping those another worker holds; no\n"
+        "                lock, no fingerprints (pcmon run or a plain\n"
+        "                classify does those)\n"
         "\n"
         "The summary counts as related the items labeled \"1\" with a "
         "score at\n"
@@ -125,12 +131,61 @@ score_item(const struct store_item_text *r, void *arg)
 	return 0;
 }
 
+/* --worker: batches claimed, scored and stored in one transaction each,
+ * until no unclaimed item is left. */
+static int
+classify_worker(struct pcmon_ctx *ctx, struct classify_batch *b, long batch,
+                const char *model, int64_t *done, int64_t *related)
+{
+	char err[1024];
+	size_t i;
+
+	for (;;) {
+		batch_clear(b);
+		if (store_begin(ctx->store, err, sizeof(err)) != STORE_OK)
+			goto db;
+		if (store_item_claim_unscored(ctx->store, b->version, batch,
+		                              score_item, b, err,
+		                              sizeof(err)) != STORE_OK) {
+			store_rollback(ctx->store);
+			goto db;
+		}
+		if (b->failed) {
+			store_rollback(ctx->store);
+			fprintf(stderr,
+			        "pcmon classify: cannot classify item %lld "
+			        "with '%s': %s\n",
+			        (long long)b->failed_id, model,
+			        classify_strerror(b->failed));
+			return EXIT_FAIL;
+		}
+		if (b->n > 0 && store_prediction_put(ctx->store, b->p, b->n, err,
+		                                     sizeof(err)) != STORE_OK) {
+			store_rollback(ctx->store);
+			goto db;
+		}
+		if (store_commit(ctx->store, err, sizeof(err)) != STORE_OK)
+			goto db;
+		if (b->n == 0)
+			return EXIT_OK;
+		for (i = 0; i < b->n; i++)
+			if (strcmp(b->p[i].label, "1") == 0 &&
+			    b->p[i].score >= ctx->cfg->threshold)
+				(*related)++;
+		*done += (int64_t)b->n;
+	}
+db:
+	fprintf(stderr, "pcmon classify: %s\n", err);
+	return EXIT_DB;
+}
+
 CMD_FN(cmd_classify)
 {
 	static const struct option opts[] = {
 		{ "all", no_argument, NULL, 'a' },
 		{ "model", required_argument, NULL, 'm' },
 		{ "batch", required_argument, NULL, 'b' },
+		{ "worker", no_argument, NULL, 'w' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -142,7 +197,7 @@ CMD_FN(cmd_classify)
 	long batch = DEFAULT_BATCH;
 	int64_t after = 0, total = 0, done = 0, related = 0;
 	size_t i;
-	int c, rc, all = 0, progress, status = EXIT_FAIL;
+	int c, rc, all = 0, worker = 0, progress, status = EXIT_FAIL;
 	long fingerprinted = 0, joined = 0;
 
 	memset(&b, 0, sizeof(b));
@@ -150,6 +205,7 @@ CMD_FN(cmd_classify)
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'a': all = 1; break;
+		case 'w': worker = 1; break;
 		case 'm': model = optarg; break;
 		case 'b':
 			errno = 0;
@@ -169,6 +225,11 @@ CMD_FN(cmd_classify)
 	}
 	if (optind != argc)
 		return cmd_usage(ctx, usage, EXIT_USAGE);
+	if (worker && all) {
+		fprintf(stderr, "pcmon classify: --worker scores what is not "
+		                "scored yet; not with --all\n");
+		return EXIT_USAGE;
+	}
 	model = models_path(ctx->cfg, model, mbuf, sizeof(mbuf));
 	if (!model || !*model) {
 		fprintf(stderr, "pcmon classify: no model: give --model or set "
@@ -193,6 +254,14 @@ CMD_FN(cmd_classify)
 	b.text = malloc(TEXT_MAX + 2);
 	if (!b.p || !b.text) {
 		fprintf(stderr, "pcmon classify: out of memory\n");
+		goto out;
+	}
+	if (worker) {
+		status = classify_worker(ctx, &b, batch, model, &done, &related);
+		if (status == EXIT_OK)
+			printf("classified %lld items with model %s: %lld "
+			       "related\n",
+			       (long long)done, b.version, (long long)related);
 		goto out;
 	}
 	/* stories first: trends count a story once however many outlets

@@ -37,6 +37,7 @@
 
 static const char usage[] =
         "usage: pcmon crawl [--feed ID|URL] [--force] [--dry-run] [--quiet]\n"
+        "       pcmon crawl --worker [--lease DURATION] [--batch N] [--quiet]\n"
         "\n"
         "Fetches the feeds that are due (never fetched, or past their next\n"
         "fetch time) and stores their new items.  Each feed is polled at its\n"
@@ -45,6 +46,13 @@ static const char usage[] =
         "  --force        fetch every feed that is not dead, due or not\n"
         "  --dry-run      print which feeds would be fetched; fetch nothing\n"
         "  --quiet        print nothing but errors (no progress, no summary)\n"
+        "  --worker       one of many crawlers sharing a database (best on\n"
+        "                 PostgreSQL): claim due feeds in batches, each\n"
+        "                 with a lease, until none is left; takes no\n"
+        "                 lock, so any number may run at once\n"
+        "  --lease D      how long a claimed feed is ours (default 10m):\n"
+        "                 a worker that dies frees its feeds after it\n"
+        "  --batch N      feeds per claim (default 4 x concurrency)\n"
         "\n"
         "Exit status: 0 all fetched, 1 some feeds failed, 2 usage or\n"
         "configuration error, 3 database error, 4 another pcmon is running.\n";
@@ -455,6 +463,137 @@ dry_run(const struct store_feed *v, size_t n, int64_t now)
 	printf("%zu feeds would be fetched\n", n);
 }
 
+/* Fetches n feeds at once and stores what they bring, adding to c's
+ * counts.  Returns EXIT_OK, or EXIT_FAIL / EXIT_DB when the crawl as a
+ * whole failed (a feed's own failure is only counted). */
+static int
+crawl_batch(struct crawl *c, struct store_feed *feeds, size_t n, int64_t now)
+{
+	const struct pcmon_config *cfg = c->cfg;
+	struct crawl_fetch_opts fo;
+	struct crawl_request *reqs = NULL;
+	struct job *jobs = NULL;
+	struct sigaction sa, old_int, old_term;
+	char err[1024];
+	size_t i;
+	int rc, status = EXIT_OK;
+
+	if (n == 0)
+		return EXIT_OK;
+	if (!(reqs = calloc(n, sizeof(*reqs))) ||
+	    !(jobs = calloc(n, sizeof(*jobs)))) {
+		fprintf(stderr, "pcmon crawl: out of memory\n");
+		free(reqs);
+		return EXIT_FAIL;
+	}
+	for (i = 0; i < n; i++) {
+		struct store_feed *f = &feeds[i];
+		int has_validators = (f->etag && *f->etag) ||
+		                     (f->last_modified && *f->last_modified);
+
+		jobs[i].feed = f;
+		/* a feed answering 304 is probed without validators once
+		 * per probe_interval: are they stale? */
+		jobs[i].probe = !f->no_conditional && has_validators &&
+		                f->not_modified &&
+		                (f->last_probe_at == STORE_TIME_NONE ||
+		                 now - f->last_probe_at >= cfg->probe_interval);
+		jobs[i].conditional =
+		        has_validators && !f->no_conditional && !jobs[i].probe;
+		reqs[i].url = f->url;
+		reqs[i].etag = jobs[i].conditional ? f->etag : NULL;
+		reqs[i].last_modified =
+		        jobs[i].conditional ? f->last_modified : NULL;
+		reqs[i].allow_file = f->local;
+		reqs[i].user = &jobs[i];
+	}
+	c->njobs += n;
+
+	memset(&fo, 0, sizeof(fo));
+	fo.user_agent = cfg->user_agent;
+	fo.concurrency = cfg->concurrency;
+	fo.per_host = cfg->per_host;
+	fo.host_delay_ms = (long)(cfg->host_delay * 1000.0 + 0.5);
+	fo.connect_timeout = cfg->connect_timeout;
+	fo.timeout = cfg->timeout;
+	fo.low_speed_limit = cfg->low_speed_limit;
+	fo.low_speed_time = cfg->low_speed_time;
+	fo.max_body = cfg->max_body;
+	fo.max_header = cfg->max_header;
+	fo.max_redirects = cfg->max_redirects;
+	fo.on_done = on_done;
+	fo.arg = c;
+	fo.stop = &stop_flag;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, &old_int);
+	sigaction(SIGTERM, &sa, &old_term);
+	rc = crawler_fetch(reqs, n, &fo, err, sizeof(err));
+	sigaction(SIGINT, &old_int, NULL);
+	sigaction(SIGTERM, &old_term, NULL);
+	if (rc != CRAWL_OK) {
+		fprintf(stderr, "pcmon crawl: %s\n", err);
+		status = EXIT_FAIL;
+	} else if (c->db_failed) {
+		status = EXIT_DB;
+	}
+	free(reqs);
+	free(jobs);
+	return status;
+}
+
+/* "host:pid", which names a worker's leases in the feeds table */
+static void
+worker_name(char *buf, size_t bufsz)
+{
+	char host[256];
+
+	if (gethostname(host, sizeof(host)) != 0)
+		snprintf(host, sizeof(host), "unknown");
+	host[sizeof(host) - 1] = '\0';
+	snprintf(buf, bufsz, "%s:%ld", host, (long)getpid());
+}
+
+/* --worker: claims due feeds in batches (a lease of lease_s seconds each,
+ * taken with SKIP LOCKED on PostgreSQL) until none is left unclaimed, so
+ * that any number of workers on any number of machines share one cycle,
+ * each feed fetched by one of them.  A worker that dies leaves its leases
+ * to expire; the others then take its feeds. */
+static int
+crawl_worker(struct crawl *c, int64_t lease_s, long batch, int quiet)
+{
+	struct store_feed *feeds;
+	char owner[300], err[1024];
+	size_t n;
+	int rc, status = EXIT_OK, st;
+
+	worker_name(owner, sizeof(owner));
+	log_info("crawl: worker %s, batches of %ld feeds, %lld s leases",
+	         owner, batch, (long long)lease_s);
+	while (!stop_flag) {
+		int64_t now = (int64_t)time(NULL);
+
+		rc = store_feed_claim_due(c->ctx->store, now, owner, lease_s,
+		                          batch, &feeds, &n, err, sizeof(err));
+		if (rc != STORE_OK) {
+			fprintf(stderr, "pcmon crawl: %s\n", err);
+			return EXIT_DB;
+		}
+		if (n == 0)
+			break;
+		st = crawl_batch(c, feeds, n, now);
+		store_feed_list_free(feeds, n);
+		if (st != EXIT_OK) {
+			status = st;
+			break;
+		}
+	}
+	(void)quiet;
+	return status;
+}
+
 CMD_FN(cmd_crawl)
 {
 	static const struct option opts[] = {
@@ -462,21 +601,22 @@ CMD_FN(cmd_crawl)
 		{ "force", no_argument, NULL, 'F' },
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "worker", no_argument, NULL, 'w' },
+		{ "lease", required_argument, NULL, 'l' },
+		{ "batch", required_argument, NULL, 'b' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
 	const struct pcmon_config *cfg;
-	struct crawl_fetch_opts fo;
-	struct crawl_request *reqs = NULL;
 	struct store_feed *feeds = NULL;
-	struct job *jobs = NULL;
-	struct sigaction sa, old_int, old_term;
 	struct crawl c;
 	const char *feed_key = NULL;
-	char err[1024];
-	size_t n = 0, i;
-	int64_t now = (int64_t)time(NULL);
-	int ch, rc, force = 0, dry = 0, quiet = 0, status = EXIT_OK;
+	char err[1024], *end;
+	size_t n = 0;
+	int64_t now = (int64_t)time(NULL), lease_s = 600;
+	long batch = 0;
+	int ch, rc, force = 0, dry = 0, quiet = 0, worker = 0,
+	            status = EXIT_OK;
 
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -485,15 +625,44 @@ CMD_FN(cmd_crawl)
 		case 'F': force = 1; break;
 		case 'n': dry = 1; break;
 		case 'q': quiet = 1; break;
+		case 'w': worker = 1; break;
+		case 'l':
+			if (config_parse_duration(optarg, &lease_s) != 0 ||
+			    lease_s < 10) {
+				fprintf(stderr, "pcmon crawl: --lease '%s': "
+				                "want a duration of at least "
+				                "10s (e.g. 10m)\n",
+				        optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		case 'b':
+			batch = strtol(optarg, &end, 10);
+			if (*end || batch < 1 || batch > 100000) {
+				fprintf(stderr, "pcmon crawl: --batch '%s': "
+				                "want 1 to 100000 feeds\n",
+				        optarg);
+				return EXIT_USAGE;
+			}
+			break;
 		case 'h': return cmd_usage(ctx, usage, EXIT_OK);
 		default: return cmd_usage(ctx, usage, EXIT_USAGE);
 		}
 	}
 	if (optind != argc)
 		return cmd_usage(ctx, usage, EXIT_USAGE);
+	if (worker && (feed_key || force || dry)) {
+		fprintf(stderr, "pcmon crawl: --worker takes the due feeds; "
+		                "not with --feed, --force or --dry-run\n");
+		return EXIT_USAGE;
+	}
 	cfg = ctx->cfg;
 
-	if (feed_key) {
+	if (worker) {
+		/* never all at once: the others must find feeds to claim */
+		if (batch == 0)
+			batch = cfg->concurrency * 4;
+	} else if (feed_key) {
 		if (!(feeds = calloc(1, sizeof(*feeds)))) {
 			fprintf(stderr, "pcmon crawl: out of memory\n");
 			return EXIT_FAIL;
@@ -539,77 +708,21 @@ CMD_FN(cmd_crawl)
 		         "publishers block anonymous crawlers: put a URL or "
 		         "e-mail address where they can reach you in it");
 
-	if (n > 0 && (!(reqs = calloc(n, sizeof(*reqs))) ||
-	              !(jobs = calloc(n, sizeof(*jobs))))) {
-		fprintf(stderr, "pcmon crawl: out of memory\n");
-		status = EXIT_FAIL;
-		goto out;
-	}
-	for (i = 0; i < n; i++) {
-		struct store_feed *f = &feeds[i];
-		int has_validators = (f->etag && *f->etag) ||
-		                     (f->last_modified && *f->last_modified);
-
-		jobs[i].feed = f;
-		/* a feed answering 304 is probed without validators once
-		 * per probe_interval: are they stale? */
-		jobs[i].probe = !f->no_conditional && has_validators &&
-		                f->not_modified &&
-		                (f->last_probe_at == STORE_TIME_NONE ||
-		                 now - f->last_probe_at >= cfg->probe_interval);
-		jobs[i].conditional =
-		        has_validators && !f->no_conditional && !jobs[i].probe;
-		reqs[i].url = f->url;
-		reqs[i].etag = jobs[i].conditional ? f->etag : NULL;
-		reqs[i].last_modified =
-		        jobs[i].conditional ? f->last_modified : NULL;
-		reqs[i].allow_file = f->local;
-		reqs[i].user = &jobs[i];
-	}
-
 	memset(&c, 0, sizeof(c));
 	c.ctx = ctx;
 	c.cfg = cfg;
-	c.njobs = n;
-	c.progress = !quiet && isatty(STDERR_FILENO);
+	c.progress = !quiet && !worker && isatty(STDERR_FILENO);
 	c.t0_ms = ingest_now_ms();
-
-	memset(&fo, 0, sizeof(fo));
-	fo.user_agent = cfg->user_agent;
-	fo.concurrency = cfg->concurrency;
-	fo.per_host = cfg->per_host;
-	fo.host_delay_ms = (long)(cfg->host_delay * 1000.0 + 0.5);
-	fo.connect_timeout = cfg->connect_timeout;
-	fo.timeout = cfg->timeout;
-	fo.low_speed_limit = cfg->low_speed_limit;
-	fo.low_speed_time = cfg->low_speed_time;
-	fo.max_body = cfg->max_body;
-	fo.max_header = cfg->max_header;
-	fo.max_redirects = cfg->max_redirects;
-	fo.on_done = on_done;
-	fo.arg = &c;
-	fo.stop = &stop_flag;
-
 	stop_flag = 0;
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, &old_int);
-	sigaction(SIGTERM, &sa, &old_term);
-	rc = crawler_fetch(reqs, n, &fo, err, sizeof(err));
-	sigaction(SIGINT, &old_int, NULL);
-	sigaction(SIGTERM, &old_term, NULL);
+	if (worker)
+		status = crawl_worker(&c, lease_s, batch, quiet);
+	else
+		status = crawl_batch(&c, feeds, n, now);
+	store_feed_list_free(feeds, n);
 	if (c.progress)
 		fputc('\n', stderr);
-	if (rc != CRAWL_OK) {
-		fprintf(stderr, "pcmon crawl: %s\n", err);
-		status = EXIT_FAIL;
-		goto out;
-	}
-	if (c.db_failed) {
-		status = EXIT_DB;
-		goto out;
-	}
+	if (status != EXIT_OK)
+		return status;
 	if (c.aborted)
 		fprintf(stderr,
 		        "pcmon crawl: interrupted; %ld feeds not "
@@ -619,13 +732,9 @@ CMD_FN(cmd_crawl)
 		printf("crawled %zu feeds: %ld ok, %ld not modified, %ld "
 		       "failed, "
 		       "%ld quiet, %lld new items, %lld bytes, %.1f s\n",
-		       n - (size_t)c.aborted, c.ok, c.not_modified, c.failed,
-		       c.quiet, (long long)c.new_items, (long long)c.bytes,
+		       c.njobs - (size_t)c.aborted, c.ok, c.not_modified,
+		       c.failed, c.quiet, (long long)c.new_items,
+		       (long long)c.bytes,
 		       (double)(ingest_now_ms() - c.t0_ms) / 1000.0);
-	status = c.failed || c.aborted ? EXIT_PARTIAL : EXIT_OK;
-out:
-	free(reqs);
-	free(jobs);
-	store_feed_list_free(feeds, n);
-	return status;
+	return c.failed || c.aborted ? EXIT_PARTIAL : EXIT_OK;
 }

@@ -3,23 +3,43 @@
  *
  * main.c has already opened the database, which migrates it; "migrate"
  * therefore only reports what opening did, and "check" runs SQLite's
- * integrity and foreign-key checks (exit 3 when either fails).
+ * integrity and foreign-key checks (exit 3 when either fails).  "copy"
+ * moves a whole archive between databases (store_copy.c); it opens both
+ * itself, whatever the configuration names.
  */
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "cmd.h"
 #include "crawler/crawler.h"
 #include "store.h"
+#include "store_copy.h"
 
 static const char usage[] =
         "usage: pcmon db info | check | migrate\n"
+        "       pcmon db copy --from LOCATION --to LOCATION [--quiet]\n"
         "\n"
         "  info     path, schema version, SQLite version, sizes and counts\n"
         "  check    integrity and foreign-key check; exit 3 when damaged\n"
-        "  migrate  bring the schema to this pcmon's version\n";
+        "  migrate  bring the schema to this pcmon's version\n"
+        "  copy     the whole archive into an empty database (see\n"
+        "           pcmon db copy --help)\n";
+
+static const char usage_copy[] =
+        "usage: pcmon db copy --from LOCATION --to LOCATION [--quiet]\n"
+        "\n"
+        "Copies every table, ids and values unchanged, into an empty\n"
+        "database of the same schema version, in one transaction, then\n"
+        "checks each table's row count and checksum on both sides.\n"
+        "LOCATION: sqlite:PATH, a plain PATH or postgresql://...\n"
+        "\n"
+        "  --from LOCATION  the database to read\n"
+        "  --to LOCATION    the database to fill (created when missing;\n"
+        "                   refused when it holds any row)\n"
+        "  -q, --quiet      print nothing but errors\n";
 
 static void
 put_time(const char *label, int64_t t)
@@ -105,6 +125,42 @@ db_migrate(struct pcmon_ctx *ctx)
 	return EXIT_OK;
 }
 
+static int
+db_copy(int argc, char **argv, struct pcmon_ctx *ctx)
+{
+	static const struct option opts[] = {
+		{ "from", required_argument, NULL, 'f' },
+		{ "to", required_argument, NULL, 't' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct store_copy_opts o = { 0 };
+	char err[1024];
+	int c, quiet = 0, rc;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "qh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'f': o.from = optarg; break;
+		case 't': o.to = optarg; break;
+		case 'q': quiet = 1; break;
+		case 'h': return cmd_usage(ctx, usage_copy, EXIT_OK);
+		default: return cmd_usage(ctx, usage_copy, EXIT_USAGE);
+		}
+	}
+	if (optind != argc || !o.from || !o.to || !*o.from || !*o.to)
+		return cmd_usage(ctx, usage_copy, EXIT_USAGE);
+	o.out = quiet ? NULL : stdout;
+	/* a progress line is for someone watching, never for a log */
+	o.progress = !quiet && isatty(STDERR_FILENO);
+	rc = store_copy(&o, err, sizeof(err));
+	if (rc == STORE_OK)
+		return EXIT_OK;
+	fprintf(stderr, "pcmon db copy: %s\n", err);
+	return rc == STORE_ERR_USAGE ? EXIT_USAGE : EXIT_DB;
+}
+
 CMD_FN(cmd_db)
 {
 	static const struct option opts[] = {
@@ -112,6 +168,9 @@ CMD_FN(cmd_db)
 	};
 	int c;
 
+	/* copy has options of its own: before getopt permutes them */
+	if (argc >= 2 && strcmp(argv[1], "copy") == 0)
+		return db_copy(argc - 1, argv + 1, ctx);
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {

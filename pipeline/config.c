@@ -519,6 +519,19 @@ config_load(const char *path, struct pcmon_config **out, char *err,
 		         "max_interval", path ? path : "(defaults)");
 		goto fail;
 	}
+	/* PCMON_DATABASE overrides the file: one configuration, several
+	 * databases (a PostgreSQL server for the workers, a local copy) */
+	{
+		const char *e = getenv("PCMON_DATABASE");
+
+		if (e && *e) {
+			free(cfg->database);
+			if (!(cfg->database = strdup(e))) {
+				snprintf(err, errsz, "out of memory");
+				goto fail;
+			}
+		}
+	}
 	if (resolve_dirs(cfg) != 0) {
 		snprintf(err, errsz, "out of memory");
 		goto fail;

@@ -91,12 +91,27 @@ static const struct {
 	{ "detect", "--input" },
 };
 
+/*
+ * Subcommands that open their databases themselves: "pcmon db copy"
+ * names both on its command line, and the configured one may be neither.
+ */
+static const struct {
+	const char *name, *sub;
+} own_db[] = {
+	{ "db", "copy" },
+};
+
 static int
 command_flags(const struct command *c, int argc, char **argv)
 {
 	size_t i;
 	int j;
 	size_t n;
+
+	for (i = 0; i < sizeof(own_db) / sizeof(own_db[0]); i++)
+		if (strcmp(own_db[i].name, c->name) == 0 && argc > 1 &&
+		    strcmp(argv[1], own_db[i].sub) == 0)
+			return c->flags & ~(NEED_DB | NEED_LOCK);
 
 	for (i = 0; i < sizeof(standalone) / sizeof(standalone[0]); i++) {
 		if (strcmp(standalone[i].name, c->name) != 0)
@@ -110,13 +125,33 @@ command_flags(const struct command *c, int argc, char **argv)
 	return c->flags;
 }
 
+/*
+ * Commands that, given this option, take no lock: "pcmon crawl --worker"
+ * is one of many crawlers sharing a database, which coordinate through
+ * leases in the database itself (store_feed_claim_due).
+ */
+static const struct {
+	const char *name, *option;
+} lockless[] = {
+	{ "crawl", "--worker" },
+	{ "classify", "--worker" },
+};
+
 static int
 needs_lock(const struct command *c, int flags, int argc, char **argv)
 {
 	size_t i, j;
+	int k;
 
 	if (!(flags & NEED_LOCK))
 		return 0;
+	for (i = 0; i < sizeof(lockless) / sizeof(lockless[0]); i++) {
+		if (strcmp(lockless[i].name, c->name) != 0)
+			continue;
+		for (k = 1; k < argc && strcmp(argv[k], "--") != 0; k++)
+			if (strcmp(argv[k], lockless[i].option) == 0)
+				return 0;
+	}
 	for (i = 0; i < sizeof(lock_writers) / sizeof(lock_writers[0]); i++) {
 		if (strcmp(lock_writers[i].name, c->name) != 0)
 			continue;

@@ -50,13 +50,8 @@ store_open(const char *location, struct store **out, char *err, size_t errsz)
 		return STORE_ERR_USAGE;
 	}
 	if (strncmp(location, "postgresql://", 13) == 0 ||
-	    strncmp(location, "postgres://", 11) == 0) {
-		store_set_err(err, errsz,
-		              "cannot open database '%s': "
-		              "PostgreSQL is not supported yet",
-		              location);
-		return STORE_ERR_USAGE;
-	}
+	    strncmp(location, "postgres://", 11) == 0)
+		return store_pg_open(location, out, err, errsz);
 	return store_sqlite_open(location, out, err, errsz);
 }
 
@@ -132,6 +127,22 @@ store_feed_list_due(struct store *st, int64_t now, struct store_feed **out,
 	*out = NULL;
 	*n = 0;
 	return st->ops->feed_list_due(st, now, out, n, err, errsz);
+}
+
+int
+store_feed_claim_due(struct store *st, int64_t now, const char *owner,
+                     int64_t lease, long limit, struct store_feed **out,
+                     size_t *n, char *err, size_t errsz)
+{
+	*out = NULL;
+	*n = 0;
+	if (!owner || !*owner || lease <= 0 || limit <= 0 ||
+	    now == STORE_TIME_NONE) {
+		store_set_err(err, errsz, "cannot claim feeds: bad argument");
+		return STORE_ERR_USAGE;
+	}
+	return st->ops->feed_claim_due(st, now, owner, lease, limit, out, n,
+	                               err, errsz);
 }
 
 void
@@ -441,6 +452,20 @@ store_item_unscored(struct store *st, const char *model_version, int all,
 	}
 	return st->ops->item_unscored(st, model_version, all, after, limit, fn,
 	                              arg, last, err, errsz);
+}
+
+int
+store_item_claim_unscored(struct store *st, const char *model_version,
+                          long limit,
+                          int (*fn)(const struct store_item_text *r, void *arg),
+                          void *arg, char *err, size_t errsz)
+{
+	if (!model_version || !*model_version || limit <= 0) {
+		store_set_err(err, errsz, "cannot claim items: bad argument");
+		return STORE_ERR_USAGE;
+	}
+	return st->ops->item_claim_unscored(st, model_version, limit, fn, arg,
+	                                    err, errsz);
 }
 
 int

@@ -143,6 +143,16 @@ int store_feed_update_meta(struct store *st, const struct store_feed *f,
 int store_feed_list_due(struct store *st, int64_t now, struct store_feed **out,
                         size_t *n, char *err, size_t errsz);
 void store_feed_list_free(struct store_feed *v, size_t n); /* NULL is fine */
+/* For crawl workers sharing a database: up to limit feeds due at now (as
+ * store_feed_list_due) that no other worker holds, each leased to owner
+ * until now + lease seconds, in the same order.  On PostgreSQL the claim
+ * skips rows another worker is claiming at that instant (FOR UPDATE SKIP
+ * LOCKED), so concurrent claims never overlap; a lease ends when the feed's
+ * fetch is stored (store_fetch_commit, store_fetch_log) or when it
+ * expires, which frees the feeds of a worker that died. */
+int store_feed_claim_due(struct store *st, int64_t now, const char *owner,
+                         int64_t lease, long limit, struct store_feed **out,
+                         size_t *n, char *err, size_t errsz);
 /* Follows a confirmed permanent redirect: the feed's URL becomes url and
  * the redirect counter is reset.  STORE_ERR_EXISTS when another feed
  * already has that URL (nothing changes). */
@@ -358,6 +368,19 @@ int store_item_unscored(struct store *st, const char *model_version, int all,
                         int64_t after, long limit,
                         int (*fn)(const struct store_item_text *r, void *arg),
                         void *arg, int64_t *last, char *err, size_t errsz);
+/* For classification workers sharing a database: inside store_begin(),
+ * up to limit items without a prediction of model_version, in id order,
+ * skipping those another worker holds (on PostgreSQL FOR UPDATE SKIP
+ * LOCKED: the rows stay ours until store_commit() or store_rollback(), and
+ * a worker that dies releases them with its connection; SQLite has one
+ * writer at a time anyway).  Write the predictions before committing.  A
+ * row committed by another worker while this one read may, rarely, be
+ * scored twice: harmless, prediction_put replaces. */
+int store_item_claim_unscored(struct store *st, const char *model_version,
+                              long limit,
+                              int (*fn)(const struct store_item_text *r,
+                                        void *arg),
+                              void *arg, char *err, size_t errsz);
 /* How many items store_item_unscored() would visit from the start. */
 int store_item_unscored_count(struct store *st, const char *model_version,
                               int all, int64_t *out, char *err, size_t errsz);

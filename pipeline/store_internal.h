@@ -38,6 +38,10 @@ struct store_ops {
 	int (*feed_list_due)(struct store *st, int64_t now,
 	                     struct store_feed **out, size_t *n, char *err,
 	                     size_t errsz);
+	int (*feed_claim_due)(struct store *st, int64_t now, const char *owner,
+	                      int64_t lease, long limit,
+	                      struct store_feed **out, size_t *n, char *err,
+	                      size_t errsz);
 	int (*feed_activity)(struct store *st, int64_t id, int64_t now,
 	                     struct store_feed_activity *out, char *err,
 	                     size_t errsz);
@@ -66,6 +70,11 @@ struct store_ops {
 	                     int (*fn)(const struct store_item_text *r,
 	                               void *arg),
 	                     void *arg, int64_t *last, char *err, size_t errsz);
+	int (*item_claim_unscored)(struct store *st, const char *model_version,
+	                           long limit,
+	                           int (*fn)(const struct store_item_text *r,
+	                                     void *arg),
+	                           void *arg, char *err, size_t errsz);
 	int (*item_unscored_count)(struct store *st, const char *model_version,
 	                           int all, int64_t *out, char *err,
 	                           size_t errsz);
@@ -172,6 +181,9 @@ struct store_txn {
 /* Backends. */
 int store_sqlite_open(const char *path, struct store **out, char *err,
                       size_t errsz);
+/* url: postgresql://... or postgres://... (libpq's connection URI) */
+int store_pg_open(const char *url, struct store **out, char *err,
+                  size_t errsz);
 
 /* store.c: shared by backends */
 void store_set_err(char *err, size_t errsz, const char *fmt, ...)

@@ -209,6 +209,10 @@ static const char *const migrations[] = {
 	") WITHOUT ROWID;"
 	"CREATE INDEX alert_deliveries_pending ON alert_deliveries(alert_id)"
 	"  WHERE delivered_at IS NULL;",
+	/* 5: crawl workers sharing the database: who holds a feed, until
+	 * when (see store_feed_claim_due) */
+	"ALTER TABLE feeds ADD COLUMN lease_owner TEXT;"
+	"ALTER TABLE feeds ADD COLUMN lease_until INTEGER;",
 };
 
 #define SCHEMA_LATEST ((int)(sizeof(migrations) / sizeof(migrations[0])))
@@ -338,7 +342,8 @@ static const char *const stmt_sql[ST_COUNT] = {
 	        " last_body_sha256 = coalesce(?7, last_body_sha256),"
 	        " not_modified = ?8, last_item_at = ?9, quiet_since = ?10,"
 	        " redirect_url = ?11, redirect_count = ?12,"
-	        " status = iif(?13, 2, status)"
+	        " status = iif(?13, 2, status),"
+	        " lease_owner = NULL, lease_until = NULL"
 	        " WHERE id = ?1",
 	[ST_FEED_SET_URL] = "UPDATE feeds SET url = ?2, redirect_url = NULL,"
 	                    " redirect_count = 0 WHERE id = ?1",
@@ -1298,7 +1303,8 @@ sq_feed_list_due(struct store *base, int64_t now, struct store_feed **out,
 	        st->db,
 	        FEED_COLUMNS
 	        " WHERE f.status <> 2 AND (?1 IS NULL OR"
-	        " f.next_fetch_at IS NULL OR f.next_fetch_at <= ?1)"
+	        " ((f.next_fetch_at IS NULL OR f.next_fetch_at <= ?1) AND"
+	        " (f.lease_until IS NULL OR f.lease_until <= ?1)))"
 	        " ORDER BY f.next_fetch_at IS NOT NULL,"
 	        " f.next_fetch_at, f.id",
 	        -1, &s, NULL);
@@ -1328,6 +1334,87 @@ oom:
 	sqlite3_finalize(s);
 	store_feed_list_free(v, len);
 	store_set_err(err, errsz, "cannot list due feeds: out of memory");
+	return STORE_ERR_NOMEM;
+}
+
+/* One writer at a time (BEGIN IMMEDIATE): pick, lease, read back. */
+static int
+sq_feed_claim_due(struct store *base, int64_t now, const char *owner,
+                  int64_t lease, long limit, struct store_feed **out,
+                  size_t *n, char *err, size_t errsz)
+{
+	struct sq_store *st = (struct sq_store *)base;
+	struct store_feed *v = NULL, *nv;
+	size_t len = 0, cap = 0;
+	sqlite3_stmt *s = NULL;
+	int rc;
+
+	if ((rc = tx_enter(st, err, errsz)) != STORE_OK)
+		return rc;
+	rc = sqlite3_prepare_v2(
+	        st->db,
+	        "UPDATE feeds SET lease_owner = ?2, lease_until = ?3"
+	        " WHERE id IN (SELECT id FROM feeds WHERE status <> 2 AND"
+	        " (next_fetch_at IS NULL OR next_fetch_at <= ?1) AND"
+	        " (lease_until IS NULL OR lease_until <= ?1)"
+	        " ORDER BY next_fetch_at IS NOT NULL, next_fetch_at, id"
+	        " LIMIT ?4)",
+	        -1, &s, NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_int64(s, 1, now);
+		bind_text(s, 2, owner);
+		sqlite3_bind_int64(s, 3, now + lease);
+		sqlite3_bind_int64(s, 4, limit);
+		rc = sqlite3_step(s);
+	}
+	sqlite3_finalize(s);
+	s = NULL;
+	if (rc != SQLITE_DONE) {
+		rc = sq_fail(st, rc, "claim due feeds", err, errsz);
+		tx_leave(st, 0, NULL, 0);
+		return rc;
+	}
+	rc = sqlite3_prepare_v2(st->db,
+	                        FEED_COLUMNS " WHERE f.lease_owner = ?1 AND"
+	                                     " f.lease_until = ?2"
+	                                     " ORDER BY f.next_fetch_at IS"
+	                                     " NOT NULL, f.next_fetch_at, f.id",
+	                        -1, &s, NULL);
+	if (rc == SQLITE_OK) {
+		bind_text(s, 1, owner);
+		sqlite3_bind_int64(s, 2, now + lease);
+	}
+	while (rc == SQLITE_OK && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		rc = SQLITE_OK;
+		if (len == cap) {
+			cap = cap ? cap * 2 : 64;
+			if (!(nv = realloc(v, cap * sizeof(*v))))
+				goto oom;
+			v = nv;
+		}
+		if (read_feed(s, &v[len]) != STORE_OK)
+			goto oom;
+		len++;
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE && rc != SQLITE_OK) {
+		store_feed_list_free(v, len);
+		rc = sq_fail(st, rc, "claim due feeds", err, errsz);
+		tx_leave(st, 0, NULL, 0);
+		return rc;
+	}
+	if ((rc = tx_leave(st, 1, err, errsz)) != STORE_OK) {
+		store_feed_list_free(v, len);
+		return rc;
+	}
+	*out = v;
+	*n = len;
+	return STORE_OK;
+oom:
+	sqlite3_finalize(s);
+	store_feed_list_free(v, len);
+	tx_leave(st, 0, NULL, 0);
+	store_set_err(err, errsz, "cannot claim due feeds: out of memory");
 	return STORE_ERR_NOMEM;
 }
 
@@ -1853,6 +1940,20 @@ sq_item_unscored(struct store *base, const char *model_version, int all,
 		code = sq_fail(st, rc, "list items to classify", err, errsz);
 	stmt_done(s);
 	return code;
+}
+
+/* The caller's store_begin() holds the write lock: no other worker reads
+ * between this list and the predictions' commit. */
+static int
+sq_item_claim_unscored(struct store *base, const char *model_version,
+                       long limit,
+                       int (*fn)(const struct store_item_text *r, void *arg),
+                       void *arg, char *err, size_t errsz)
+{
+	int64_t last = 0;
+
+	return sq_item_unscored(base, model_version, 0, 0, limit, fn, arg,
+	                        &last, err, errsz);
 }
 
 static int
@@ -2875,6 +2976,7 @@ static const struct store_ops sqlite_ops = {
 	.feed_foreach = sq_feed_foreach,
 	.feed_update_meta = sq_feed_update_meta,
 	.feed_list_due = sq_feed_list_due,
+	.feed_claim_due = sq_feed_claim_due,
 	.feed_activity = sq_feed_activity,
 	.feed_set_url = sq_feed_set_url,
 	.fetch_begin = sq_fetch_begin,
@@ -2885,6 +2987,7 @@ static const struct store_ops sqlite_ops = {
 	.item_foreach = sq_item_foreach,
 	.stats = sq_stats,
 	.item_unscored = sq_item_unscored,
+	.item_claim_unscored = sq_item_claim_unscored,
 	.item_unscored_count = sq_item_unscored_count,
 	.prediction_put = sq_prediction_put,
 	.prediction_count = sq_prediction_count,

@@ -29,6 +29,8 @@ import time
 import urllib.request
 
 SRC = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+# unit binaries run a second time against PostgreSQL (PCMON_TEST_PG)
+PG_UNITS = ("test_store",)
 CASES = os.path.join(SRC, "tests", "cases")
 
 BLOCKS = {"stdout", "stdin", "config", "file", "stderr", "script"}
@@ -134,8 +136,56 @@ class Server:
             self.proc = None
 
 
+class Postgres:
+    """A throw-away PostgreSQL cluster (tests/pg.sh), started by the first
+    case or unit run that needs one; each case gets its own database."""
+
+    def __init__(self):
+        self.dir = None
+        self.url = None
+        self.lock = threading.Lock()
+        self.error = None
+
+    def start(self):
+        with self.lock:
+            if self.url or self.error:
+                return self.url
+            self.dir = tempfile.mkdtemp(prefix="pcmon-pg-")
+            p = subprocess.run(["sh", os.path.join(SRC, "tests", "pg.sh"),
+                                "start", self.dir],
+                               capture_output=True, text=True, timeout=180)
+            if p.returncode != 0:
+                self.error = "PostgreSQL did not start: %s" % \
+                    (p.stderr.strip()[-2000:] or p.stdout.strip())
+                raise RuntimeError(self.error)
+            self.url = p.stdout.strip().splitlines()[-1]
+            return self.url
+
+    def database(self, name):
+        """A fresh database NAME (dropped first); its URL."""
+        url = self.start()
+        if not url:
+            raise RuntimeError(self.error)
+        name = "t_" + "".join(c if c.isalnum() else "_" for c in name).lower()
+        for sql in ("DROP DATABASE IF EXISTS %s" % name,
+                    "CREATE DATABASE %s" % name):
+            p = subprocess.run(["psql", "-q", "-X", "-v", "ON_ERROR_STOP=1",
+                                url, "-c", sql],
+                               capture_output=True, text=True, timeout=60)
+            if p.returncode != 0:
+                raise RuntimeError("psql: %s" % p.stderr.strip())
+        return url.rsplit("/", 1)[0] + "/" + name
+
+    def stop(self):
+        if self.dir:
+            subprocess.run(["sh", os.path.join(SRC, "tests", "pg.sh"),
+                            "stop", self.dir], capture_output=True,
+                           timeout=120)
+            self.dir = self.url = None
+
+
 def subst(text, env):
-    for k in ("%SRC", "%TMP", "%PORT", "%CASE", "%URL"):
+    for k in ("%SRC", "%TMP", "%PORT", "%CASE", "%URL", "%PGURL"):
         text = text.replace(k, env.get(k, k))
     return text
 
@@ -163,7 +213,7 @@ def base_config(tmp):
             "log_level = info\n" % (tmp, tmp))
 
 
-def run_case(path, opts, server):
+def run_case(path, opts, server, pg):
     """Returns (ok, messages)."""
     name = os.path.basename(path)[:-5]
     items = parse_case(path)
@@ -181,6 +231,10 @@ def run_case(path, opts, server):
         env["%PORT"] = str(server.port)
         # each case's routes live under /CASE/ on the shared server
         env["%URL"] = "http://127.0.0.1:%d/%s" % (server.port, name)
+
+    if any("%PGURL" in (a + (b or "")) for d, a, b, _ in items):
+        # a database of its own on the shared throw-away cluster
+        env["%PGURL"] = pg.database(name)
 
     cfg = base_config(tmp)
     for d, a, b, ln in items:
@@ -343,9 +397,10 @@ def run_case(path, opts, server):
     return (not fails, fails)
 
 
-def run_unit(path, opts):
+def run_unit(path, opts, extra_env=None):
     """Runs one TAP binary; returns (passed, failed, lines to print)."""
     env = dict(os.environ)
+    env.update(extra_env or {})
     env["PCMON_SRC"] = SRC
     env["TZ"] = "Asia/Shanghai"
     try:
@@ -384,6 +439,8 @@ def main():
     ap.add_argument("--timeout", type=float, default=120)
     ap.add_argument("--unit-timeout", type=float, default=600)
     ap.add_argument("--keep", action="store_true", help="keep temp dirs")
+    ap.add_argument("--no-pg", action="store_true",
+                    help="skip the store tests' PostgreSQL run")
     ap.add_argument("patterns", nargs="*",
                     help="only cases/units whose name matches (glob)")
     opts = ap.parse_args()
@@ -396,6 +453,7 @@ def main():
 
     passed = failed = 0
     t0 = time.time()
+    pg = Postgres()
 
     if opts.units and os.path.isdir(opts.units):
         for b in sorted(os.listdir(opts.units)):
@@ -404,14 +462,24 @@ def main():
                 continue
             if not wanted(b):
                 continue
-            p, f, shown = run_unit(path, opts)
-            passed += p
-            failed += f
-            print("%s %s: %d passed, %d failed" %
-                  ("ok    " if f == 0 else "FAILED", b, p, f))
-            for s in shown:
-                print("    " + s)
-            sys.stdout.flush()
+            runs = [(b, None)]
+            if b in PG_UNITS and not opts.no_pg:
+                # the store's tests again, on PostgreSQL
+                try:
+                    runs.append((b + " (postgresql)",
+                                 {"PCMON_TEST_PG": pg.database(b)}))
+                except (RuntimeError, OSError, subprocess.SubprocessError) as e:
+                    failed += 1
+                    print("FAILED %s (postgresql): %s" % (b, e))
+            for label, extra in runs:
+                p, f, shown = run_unit(path, opts, extra)
+                passed += p
+                failed += f
+                print("%s %s: %d passed, %d failed" %
+                      ("ok    " if f == 0 else "FAILED", label, p, f))
+                for line in shown:
+                    print("    " + line)
+                sys.stdout.flush()
 
     server = Server()
     cases = sorted(c for c in os.listdir(CASES) if c.endswith(".test")) \
@@ -419,7 +487,8 @@ def main():
     cases = [c for c in cases if wanted(c[:-5])]
     try:
         with concurrent.futures.ThreadPoolExecutor(opts.jobs) as ex:
-            futs = [(c, ex.submit(run_case, os.path.join(CASES, c), opts, server))
+            futs = [(c, ex.submit(run_case, os.path.join(CASES, c), opts,
+                                  server, pg))
                     for c in cases]
             for c, fut in futs:
                 try:
@@ -438,6 +507,7 @@ def main():
                 sys.stdout.flush()
     finally:
         server.stop()
+        pg.stop()
 
     print("# %.1fs" % (time.time() - t0))
     print("%d passed, %d failed" % (passed, failed))

@@ -23,7 +23,8 @@ stdout once it listens.  Two ways to serve:
                      route is published by its K-th GET, guid PATH#K) and
                      answers with its newest N items: the changing feeds of
                      the crash-consistency test, which counts the GETs in
-                     the log to know what was published
+                     the log to know what was published; start=K: K
+                     items published before the first GET (benchmarks)
     Hostile servers, bodies generated on the fly and streamed (never held):
       bomb=BYTES     gzip body (Content-Encoding: gzip, close-delimited) that
                      inflates to BYTES zero bytes; ~1 KiB on the wire per MiB,
@@ -359,7 +360,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
                                       dict(self.headers.items()))
             if route is not None and route.get("grow") and \
                     self.command == "GET":
-                route["_published"] = route.get("_published", 0) + 1
+                route["_published"] = route.get(
+                    "_published", int(route.get("start", 0))) + 1
                 self.grown = route["_published"]
         try:
             if route is None:

@@ -32,7 +32,7 @@ pkg-config --exists libexttextcat || die "libexttextcat-dev is not installed"
 mkdir -p "$out"
 make -C "$root" -s build/rel/libclassify.a
 # link flags as the Makefile's PKGS and NOPC_LIBS
-pkgs="libcurl libxml-2.0 sqlite3 zlib inih jansson libutf8proc"
+pkgs="libcurl libxml-2.0 sqlite3 libpq zlib inih jansson libutf8proc"
 # shellcheck disable=SC2046,SC2086
 $CC -std=c11 -D_POSIX_C_SOURCE=200809L -O2 -g -Wall -Wextra \
 	-I"$root/classify" $(pkg-config --cflags libexttextcat) \

@@ -30,7 +30,7 @@ make -C "$root" -s BUILD="$build" "$build/libpipeline.a" \
 	"$build/libclassify.a" "$build/libcrawler.a"
 case $build in /*) b=$build ;; *) b=$root/$build ;; esac
 # link flags as the Makefile's PKGS and NOPC_LIBS
-pkgs="libcurl libxml-2.0 sqlite3 zlib inih jansson libutf8proc"
+pkgs="libcurl libxml-2.0 sqlite3 libpq zlib inih jansson libutf8proc"
 libs="$b/libpipeline.a $b/libclassify.a $b/libcrawler.a"
 cflags="-std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -O2 -g -Wall
 	-Wextra -I$root -I$root/pipeline $(pkg-config --cflags $pkgs)"

@@ -16,7 +16,7 @@ command -v clang >/dev/null || { echo "fuzz: clang is missing (sh deps.sh --test
 make -C "$top" -s BUILD=build/fuzz CC=clang \
 	OPT="-O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer-no-link $san" \
 	build/fuzz/libpipeline.a build/fuzz/libclassify.a build/fuzz/libcrawler.a
-pkgs="libcurl libxml-2.0 sqlite3 zlib inih jansson libutf8proc"
+pkgs="libcurl libxml-2.0 sqlite3 libpq zlib inih jansson libutf8proc"
 cflags="-std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -DPCMON_VERSION=\"fuzz\"
 	-O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer $san
 	-I$top -I$top/crawler -I$top/classify -I$top/pipeline $(pkg-config --cflags $pkgs)"

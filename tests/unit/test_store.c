@@ -3,12 +3,20 @@
  * directory: schema and migrations, refusals, feeds, fetch transactions and
  * dedup, raw-body pruning, date flags, listing, labels; and SHA-256's test
  * vectors.
+ *
+ * With PCMON_TEST_PG set to a libpq URL (a database the test may wipe:
+ * tests/pg.sh start DIR prints one), the tests of the store API run
+ * against PostgreSQL instead, every name prefixed "pg: ", and the schema
+ * checks of test_open become test_open_pg's; the pure tests and the
+ * SQLite-file ones run only without it.
  */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include <libpq-fe.h>
 #include <sqlite3.h>
 #include <zlib.h>
 
@@ -18,6 +26,30 @@
 #include "store_internal.h"
 
 static char dir[256];
+
+/* PostgreSQL mode: the URL of PCMON_TEST_PG; NULL for SQLite */
+static const char *pg_url;
+/* the start of every check's name: "pg: " against PostgreSQL */
+static const char *prefix = "";
+
+#if defined(__GNUC__)
+__attribute__((format(printf, 2, 3)))
+#endif
+static int
+prefixed_report(int ok, const char *fmt, ...)
+{
+	va_list ap;
+	char name[512];
+
+	va_start(ap, fmt);
+	vsnprintf(name, sizeof(name), fmt, ap);
+	va_end(ap);
+	return check_report(ok, "%s%s", prefix, name);
+}
+
+/* check.h's CHECK macros name check_report when they are used: from here
+ * on they go through the prefix */
+#define check_report prefixed_report
 
 static void
 path_of(char *buf, size_t bufsz, const char *name)
@@ -96,6 +128,98 @@ test_sha256(void)
 
 /* ----------------------------------------------------------- helpers */
 
+static int
+is_pg(const char *db)
+{
+	return strncmp(db, "postgresql://", 13) == 0 ||
+	       strncmp(db, "postgres://", 11) == 0;
+}
+
+static void
+pg_quiet(void *arg, const char *msg)
+{
+	(void)arg;
+	(void)msg;
+}
+
+/* PostgreSQL's message, first line, as a TAP comment */
+static void
+pg_show(const char *what, PGconn *c)
+{
+	const char *m = c ? PQerrorMessage(c) : "out of memory";
+
+	printf("# %s: %.*s\n", what, (int)strcspn(m, "\n"), m);
+}
+
+/* A connection of its own, as sqlite3_open is below; a statement waiting
+ * on a lock the store holds fails instead of hanging. */
+static PGconn *
+pg_connect(const char *url)
+{
+	static const char *const keys[] = { "dbname", "connect_timeout",
+		                            "options", NULL };
+	const char *vals[] = { url, "10", "-c statement_timeout=30000", NULL };
+	PGconn *c = PQconnectdbParams(keys, vals, 1);
+
+	if (c && PQstatus(c) == CONNECTION_OK) {
+		PQsetNoticeProcessor(c, pg_quiet, NULL);
+		return c;
+	}
+	pg_show("cannot connect", c);
+	PQfinish(c);
+	return NULL;
+}
+
+/* The first column of the first row: -1 without one, 0 for NULL, booleans
+ * as 1 and 0 (as in SQLite). */
+static long long
+pg_sql_int(const char *url, const char *sql)
+{
+	PGconn *c = pg_connect(url);
+	PGresult *r;
+	long long v = -1;
+
+	if (!c)
+		return -1;
+	r = PQexec(c, sql);
+	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+		pg_show(sql, c);
+	} else if (PQntuples(r) > 0 && PQnfields(r) > 0) {
+		const char *s = PQgetvalue(r, 0, 0);
+
+		if (PQgetisnull(r, 0, 0))
+			v = 0;
+		else if (strcmp(s, "t") == 0 || strcmp(s, "f") == 0)
+			v = *s == 't';
+		else
+			v = strtoll(s, NULL, 10);
+	}
+	PQclear(r);
+	PQfinish(c);
+	return v;
+}
+
+static int
+pg_sql_exec(const char *url, const char *sql)
+{
+	PGconn *c = pg_connect(url);
+	PGresult *r;
+	int rc;
+
+	if (!c)
+		return -1;
+	r = PQexec(c, sql);
+	rc = PQresultStatus(r) != PGRES_COMMAND_OK &&
+	     PQresultStatus(r) != PGRES_TUPLES_OK;
+	if (rc)
+		pg_show(sql, c);
+	PQclear(r);
+	PQfinish(c);
+	return rc;
+}
+
+/* sql_int and sql_exec take the database as the store does: a postgresql://
+ * or postgres:// URL, else an SQLite file */
 static long long
 sql_int(const char *db, const char *sql)
 {
@@ -103,6 +227,8 @@ sql_int(const char *db, const char *sql)
 	sqlite3_stmt *s;
 	long long v = -1;
 
+	if (is_pg(db))
+		return pg_sql_int(db, sql);
 	if (sqlite3_open(db, &h) != SQLITE_OK)
 		return -1;
 	if (sqlite3_prepare_v2(h, sql, -1, &s, NULL) == SQLITE_OK) {
@@ -120,6 +246,8 @@ sql_exec(const char *db, const char *sql)
 	sqlite3 *h;
 	int rc;
 
+	if (is_pg(db))
+		return pg_sql_exec(db, sql);
 	if (sqlite3_open(db, &h) != SQLITE_OK)
 		return -1;
 	rc = sqlite3_exec(h, sql, NULL, NULL, NULL);
@@ -144,7 +272,7 @@ test_open(void)
 		printf("# %s\n", err);
 		return;
 	}
-	CHECK_INT(store_schema_version(st), 4, "schema version 4 after open");
+	CHECK_INT(store_schema_version(st), 5, "schema version 5 after open");
 	CHECK_INT(store_check(st, err, sizeof(err)), STORE_OK, "check ok");
 	CHECK_STR(err, "ok", "check message");
 	{
@@ -154,7 +282,7 @@ test_open(void)
 		          "info");
 		CHECK_INT(in.schema_opened, 0,
 		          "info: new database opened at 0");
-		CHECK_INT(in.schema_latest, 4, "info: latest 4");
+		CHECK_INT(in.schema_latest, 5, "info: latest 5");
 		CHECK_STR(in.backend, "sqlite", "info: backend");
 		CHECK(in.page_size > 0, "info: page size");
 	}
@@ -182,7 +310,7 @@ test_open(void)
 		struct store_info in;
 
 		store_info(st, &in, err, sizeof(err));
-		CHECK_INT(in.schema_opened, 4, "reopen: found version 4");
+		CHECK_INT(in.schema_opened, 5, "reopen: found version 5");
 	}
 	store_close(st);
 
@@ -225,14 +353,160 @@ test_open(void)
 	CHECK_INT(rc, STORE_OK, "empty file becomes a database");
 	store_close(st);
 
-	rc = store_open("postgresql://localhost/pcmon", &st, err, sizeof(err));
-	CHECK_INT(rc, STORE_ERR_USAGE, "postgresql:// not supported yet");
-	CHECK(strstr(err, "not supported yet") != NULL, "postgres: %s", err);
-
 	path_of(db, sizeof(db), "text.db/below.db");
 	rc = store_open(db, &st, err, sizeof(err));
 	CHECK_INT(rc, STORE_ERR_IO, "directory that is a file: IO error");
 	store_close(NULL);
+}
+
+/* ------------------------------------------ open and migrate, PostgreSQL */
+
+/* A fresh PostgreSQL database: everything of the schema public goes */
+static int
+pg_wipe(const char *url)
+{
+	return sql_exec(url, "DROP SCHEMA IF EXISTS public CASCADE;"
+	                     " CREATE SCHEMA public");
+}
+
+#define PG_TABLES                                                              \
+	"SELECT count(*) FROM pg_tables WHERE schemaname = current_schema()"
+
+static void
+test_open_pg(const char *url)
+{
+	char err[1024], loc[512] = "", alt[512];
+	struct store *st = NULL;
+	int rc;
+
+	rc = store_open(url, &st, err, sizeof(err));
+	CHECK_INT(rc, STORE_OK, "open creates the schema");
+	if (rc != STORE_OK) {
+		printf("# %s\n", err);
+		return;
+	}
+	CHECK_INT(store_schema_version(st), 5, "schema version 5 after open");
+	CHECK_INT(store_check(st, err, sizeof(err)), STORE_OK, "check ok");
+	CHECK_STR(err, "ok", "check message");
+	{
+		struct store_info in;
+
+		memset(&in, 0, sizeof(in));
+		CHECK_INT(store_info(st, &in, err, sizeof(err)), STORE_OK,
+		          "info");
+		CHECK_INT(in.schema_opened, 0,
+		          "info: new database opened at 0");
+		CHECK_INT(in.schema_latest, 5, "info: latest 5");
+		CHECK_INT(in.schema_version, 5, "info: version 5");
+		CHECK_STR(in.backend, "postgresql", "info: backend");
+		CHECK(in.location && is_pg(in.location), "info: location %s",
+		      in.location ? in.location : "NULL");
+		CHECK(in.engine_version && strcmp(in.engine_version, "?") != 0,
+		      "info: server version %s",
+		      in.engine_version ? in.engine_version : "NULL");
+		CHECK(in.file_size > 0, "info: database size");
+		if (in.location)
+			snprintf(loc, sizeof(loc), "%s", in.location);
+	}
+	store_close(st);
+	CHECK_INT(sql_int(url, "SELECT value FROM meta WHERE key = "
+	                       "'schema_version'"),
+	          5, "meta holds the schema version");
+	CHECK_INT(sql_int(url, PG_TABLES " AND tablename IN ('feeds',"
+	                                 "'feed_tags','fetch_log','items',"
+	                                 "'raw_bodies','labels','predictions',"
+	                                 "'alerts','meta')"),
+	          9, "every table exists");
+	CHECK_INT(sql_int(url, "SELECT count(*) FROM pg_index x JOIN pg_class "
+	                       "c ON c.oid = x.indrelid WHERE c.relname = "
+	                       "'items' AND c.relnamespace = "
+	                       "current_schema()::regnamespace AND "
+	                       "x.indisunique AND NOT x.indisprimary"),
+	          2, "items: unique (feed, ident) and canonical link");
+
+	/* reopen: no migration, same version */
+	st = NULL;
+	rc = store_open(url, &st, err, sizeof(err));
+	CHECK_INT(rc, STORE_OK, "reopen");
+	if (st) {
+		struct store_info in;
+
+		store_info(st, &in, err, sizeof(err));
+		CHECK_INT(in.schema_opened, 5, "reopen: found version 5");
+	}
+	store_close(st);
+
+	/* the other spelling of the scheme */
+	if (strncmp(url, "postgresql://", 13) == 0) {
+		snprintf(alt, sizeof(alt), "postgres://%s", url + 13);
+		st = NULL;
+		rc = store_open(alt, &st, err, sizeof(err));
+		CHECK_INT(rc, STORE_OK, "postgres:// opens too");
+		store_close(st);
+	}
+
+	/* newer than this binary */
+	sql_exec(url, "UPDATE meta SET value = '42' WHERE key = "
+	              "'schema_version'");
+	st = NULL;
+	rc = store_open(url, &st, err, sizeof(err));
+	CHECK_INT(rc, STORE_ERR_VERSION, "version too new refused");
+	CHECK(st == NULL, "version too new: no handle");
+	CHECK(strstr(err, "schema version 42 is newer") != NULL && *loc &&
+	              strstr(err, loc) != NULL,
+	      "version message names the database: %s", err);
+	CHECK_INT(sql_int(url, "SELECT value FROM meta WHERE key = "
+	                       "'schema_version'"),
+	          42, "left untouched");
+	store_close(st);
+
+	/* PostgreSQL, but not ours: one of pcmon's table names is taken */
+	pg_wipe(url);
+	sql_exec(url, "CREATE TABLE items (x integer)");
+	st = NULL;
+	rc = store_open(url, &st, err, sizeof(err));
+	CHECK_INT(rc, STORE_ERR_CORRUPT, "foreign database refused");
+	CHECK(st == NULL && strstr(err, "not a pcmon database") != NULL,
+	      "foreign: %s", err);
+	CHECK_INT(sql_int(url, PG_TABLES), 1, "foreign database untouched");
+	store_close(st);
+
+	/* a meta table without pcmon's version */
+	pg_wipe(url);
+	sql_exec(url, "CREATE TABLE meta (key text PRIMARY KEY, value text)");
+	st = NULL;
+	rc = store_open(url, &st, err, sizeof(err));
+	CHECK_INT(rc, STORE_ERR_CORRUPT, "meta without a version refused");
+	CHECK(strstr(err, "not a pcmon database") != NULL, "meta: %s", err);
+	store_close(st);
+
+	/* tables of other names share the database */
+	pg_wipe(url);
+	sql_exec(url, "CREATE TABLE t (x integer); INSERT INTO t VALUES (7)");
+	st = NULL;
+	rc = store_open(url, &st, err, sizeof(err));
+	CHECK_INT(rc, STORE_OK, "unrelated table: schema created beside it");
+	store_close(st);
+	CHECK_INT(sql_int(url, "SELECT x FROM t"), 7, "unrelated table kept");
+
+	/* no server there: the URL named, never its password */
+	st = NULL;
+	rc = store_open("postgresql://pcmon:secret@127.0.0.1:1/pcmon", &st, err,
+	                sizeof(err));
+	CHECK_INT(rc, STORE_ERR_IO, "no server: IO error");
+	CHECK(st == NULL &&
+	              strstr(err, "postgresql://pcmon@127.0.0.1:1/pcmon") !=
+	                      NULL,
+	      "no server: the URL named: %s", err);
+	CHECK(strstr(err, "secret") == NULL, "no server: password not shown");
+	store_close(st);
+	rc = store_open("postgresql://pcmon@127.0.0.1:1/pcmon?password=secret",
+	                &st, err, sizeof(err));
+	CHECK_INT(rc, STORE_ERR_IO, "no server, password parameter: IO error");
+	CHECK(strstr(err, "127.0.0.1:1/pcmon") != NULL &&
+	              strstr(err, "secret") == NULL,
+	      "password parameter not shown: %s", err);
+	store_close(st);
 }
 
 /* -------------------------------------------------------------- feeds */
@@ -242,6 +516,7 @@ count_feed(const struct store_feed *f, void *arg)
 {
 	long *n = arg;
 
+	(void)f;
 	(*n)++;
 	return 0;
 }
@@ -254,7 +529,7 @@ first_feed(const struct store_feed *f, void *arg)
 }
 
 static void
-test_feeds(struct store *st)
+test_feeds(struct store *st, const char *db)
 {
 	struct store_feed f, g;
 	char err[1024];
@@ -262,6 +537,7 @@ test_feeds(struct store *st)
 	long n = 0;
 	int rc;
 
+	(void)db;
 	memset(&f, 0, sizeof(f));
 	f.url = "https://a.example/rss";
 	f.name = "A";
@@ -1241,8 +1517,8 @@ test_series(struct store *st, const char *db)
 	sy.fingerprint = UINT64_C(0xfedcba9876543210);
 	CHECK_INT(store_story_put(st, &sy, 1, err, sizeof(err)), STORE_OK,
 	          "story put");
-	CHECK_INT(sql_int(db, "SELECT simhash = -81985529216486896 FROM items "
-	                      "WHERE guid = 'b3'"),
+	CHECK_INT(sql_int(db, "SELECT CASE WHEN simhash = -81985529216486896 "
+	                      "THEN 1 ELSE 0 END FROM items WHERE guid = 'b3'"),
 	          1, "fingerprint stored bit for bit");
 	CHECK_INT(sql_int(db, "SELECT count(*) FROM items WHERE simhash IS "
 	                      "NULL"),
@@ -1368,9 +1644,10 @@ test_series(struct store *st, const char *db)
 	store_alert_attempt(st, id, "webhook", NULL, T0 + 60, err, sizeof(err));
 	store_alert_attempt(st, id, "webhook", "late failure", T0 + 120, err,
 	                    sizeof(err));
-	CHECK_INT(sql_int(db, "SELECT attempts * 1000 + (delivered_at = "
-	                      "1789000060) FROM alert_deliveries WHERE channel "
-	                      "= 'webhook'"),
+	CHECK_INT(sql_int(db,
+	                  "SELECT attempts * 1000 + CASE WHEN "
+	                  "delivered_at = 1789000060 THEN 1 ELSE 0 END "
+	                  "FROM alert_deliveries WHERE channel = 'webhook'"),
 	          2001, "a delivered one stays delivered");
 	ar.buf[0] = '\0';
 	store_alert_pending(st, pending_row, &ar, err, sizeof(err));
@@ -1386,60 +1663,204 @@ test_series(struct store *st, const char *db)
 	          STORE_ERR_NOTFOUND, "no alert 99");
 }
 
+/* ------------------------------------------------------ worker leases */
+
+static int
+count_text(const struct store_item_text *r, void *arg)
+{
+	(*(int64_t *)arg)++;
+	return 0;
+}
+
+static void
+test_claims(struct store *st, const char *db)
+{
+	struct store_feed f, *v = NULL, *w = NULL, *x = NULL;
+	struct store_fetch fe;
+	struct store_crawl_state cs;
+	char err[1024], url[64];
+	int64_t id[5], now = NOW;
+	size_t n = 0, m = 0, k = 0, i;
+
+	memset(&f, 0, sizeof(f));
+	for (i = 0; i < 5; i++) {
+		snprintf(url, sizeof(url), "https://w.example/%zu", i);
+		f.url = url;
+		store_feed_add(st, &f, &id[i], err, sizeof(err));
+	}
+	/* feed 4 is not due, feed 3 is dead */
+	sql_exec(db, "UPDATE feeds SET next_fetch_at = 1800000100 WHERE url "
+	             "= 'https://w.example/4'");
+	sql_exec(db, "UPDATE feeds SET status = 2 WHERE url = "
+	             "'https://w.example/3'");
+	CHECK_INT(store_feed_claim_due(st, now, "a:1", 60, 2, &v, &n, err,
+	                               sizeof(err)),
+	          STORE_OK, "claim: ok");
+	CHECK(n == 2 && v[0].id == id[0] && v[1].id == id[1],
+	      "claim: the first two due feeds, in order");
+	CHECK_INT(store_feed_claim_due(st, now, "b:2", 60, 10, &w, &m, err,
+	                               sizeof(err)),
+	          STORE_OK, "claim by another worker");
+	CHECK(m == 1 && w[0].id == id[2],
+	      "claim: another worker gets what is left, never a leased feed");
+	CHECK_INT(store_feed_claim_due(st, now, "c:3", 60, 10, &x, &k, err,
+	                               sizeof(err)),
+	          STORE_OK, "claim when all are leased");
+	CHECK(k == 0 && x == NULL, "claim: nothing left");
+	store_feed_list_free(x, k);
+	CHECK_INT(sql_int(db, "SELECT count(*) FROM feeds WHERE lease_owner "
+	                      "= 'a:1' AND lease_until = 1800000060"),
+	          2, "claim: owner and lease end stored");
+	CHECK_INT(store_feed_list_due(st, now, &x, &k, err, sizeof(err)),
+	          STORE_OK, "due list under leases");
+	CHECK_INT((long long)k, 0, "due list: feeds under a live lease skipped");
+	store_feed_list_free(x, k);
+	CHECK_INT(store_feed_list_due(st, STORE_TIME_NONE, &x, &k, err,
+	                              sizeof(err)),
+	          STORE_OK, "due list, all");
+	CHECK_INT((long long)k, 4, "due list, all: leases do not matter");
+	store_feed_list_free(x, k);
+
+	/* a stored fetch ends the lease and schedules the feed */
+	memset(&fe, 0, sizeof(fe));
+	memset(&cs, 0, sizeof(cs));
+	cs.next_fetch_at = now + 900;
+	cs.interval = 900;
+	cs.last_probe_at = cs.ttl = cs.last_item_at = STORE_TIME_NONE;
+	cs.quiet_since = STORE_TIME_NONE;
+	fe.feed_id = id[0];
+	fe.url = v[0].url;
+	fe.started_at = now;
+	fe.http_status = 304;
+	fe.crawl = &cs;
+	CHECK_INT(store_fetch_log(st, &fe, err, sizeof(err)), STORE_OK,
+	          "fetch logged");
+	CHECK_INT(sql_int(db, "SELECT count(*) FROM feeds WHERE lease_owner "
+	                      "IS NULL AND lease_until IS NULL AND "
+	                      "next_fetch_at = 1800000900 AND url = "
+	                      "'https://w.example/0'"),
+	          1, "fetch: lease ended, feed scheduled");
+
+	/* a dead worker's lease expires: its feed is claimable again, the
+	 * fetched one is not */
+	CHECK_INT(store_feed_claim_due(st, now + 59, "c:3", 60, 10, &x, &k, err,
+	                               sizeof(err)),
+	          STORE_OK, "claim before the lease ends");
+	CHECK_INT((long long)k, 0, "claim: a live lease is respected");
+	store_feed_list_free(x, k);
+	CHECK_INT(store_feed_claim_due(st, now + 60, "c:3", 60, 10, &x, &k, err,
+	                               sizeof(err)),
+	          STORE_OK, "claim after the lease ends");
+	CHECK(k == 2 && x[0].id == id[1] && x[1].id == id[2],
+	      "claim: expired leases taken over, the fetched feed not due");
+	store_feed_list_free(x, k);
+	CHECK_INT(store_feed_claim_due(st, now, "", 60, 10, &x, &k, err,
+	                               sizeof(err)),
+	          STORE_ERR_USAGE, "claim: an owner is required");
+	store_feed_list_free(v, n);
+	store_feed_list_free(w, m);
+
+	/* classification workers: what one holds, another skips */
+	{
+		struct store *st2 = NULL;
+		int64_t fid, got1 = 0, got2 = 0, left = 0;
+
+		f.url = "https://w.example/items";
+		store_feed_add(st, &f, &fid, err, sizeof(err));
+		CHECK_INT(add_items(st, fid, label_items, 4, T0, NULL, 0),
+		          STORE_OK, "claim items: 4 stored");
+		CHECK_INT(store_begin(st, err, sizeof(err)), STORE_OK,
+		          "claim items: begin");
+		CHECK_INT(store_item_claim_unscored(st, "m1", 3, count_text,
+		                                    &got1, err, sizeof(err)),
+		          STORE_OK, "claim items: first worker");
+		CHECK_INT(got1, 3, "claim items: the first three");
+		if (pg_url && store_open(db, &st2, err, sizeof(err)) ==
+		                      STORE_OK) {
+			/* a second connection: a second worker */
+			store_begin(st2, err, sizeof(err));
+			CHECK_INT(store_item_claim_unscored(st2, "m1", 10,
+			                                    count_text, &got2,
+			                                    err, sizeof(err)),
+			          STORE_OK, "claim items: second worker");
+			CHECK_INT(got2, 1,
+			          "claim items: the one the first does not hold");
+			store_rollback(st2);
+			store_close(st2);
+		}
+		store_rollback(st);
+		CHECK_INT(store_item_claim_unscored(st, "m1", 10, count_text,
+		                                    &left, err, sizeof(err)),
+		          STORE_OK, "claim items: after the rollback");
+		CHECK_INT(left, 4, "claim items: a rollback frees them all");
+	}
+}
+
+/* The tests of the store API, each on a fresh database of either
+ * backend */
+static const struct {
+	void (*fn)(struct store *st, const char *db);
+} store_tests[] = {
+	{ test_feeds },  { test_fetch },  { test_crawl_store },
+	{ test_labels }, { test_series }, { test_claims },
+};
+
 int
 main(void)
 {
 	char db[512], err[1024];
 	struct store *st = NULL;
 	const char *tmp = getenv("TMPDIR");
+	size_t i;
 
-	snprintf(dir, sizeof(dir), "%s/pcmon-store-XXXXXX", tmp ? tmp : "/tmp");
-	if (!mkdtemp(dir)) {
-		perror("mkdtemp");
-		return 1;
+	pg_url = getenv("PCMON_TEST_PG");
+	if (pg_url && !*pg_url)
+		pg_url = NULL;
+	if (pg_url) {
+		prefix = "pg: ";
+		if (!is_pg(pg_url)) {
+			printf("not ok - PCMON_TEST_PG is not a postgresql:// "
+			       "URL: %s\n",
+			       pg_url);
+			return 1;
+		}
+		snprintf(db, sizeof(db), "%s", pg_url);
+		if (pg_wipe(db) != 0) {
+			printf("not ok - %swipe %s\n", prefix, db);
+			return 1;
+		}
+		test_open_pg(db);
+	} else {
+		snprintf(dir, sizeof(dir), "%s/pcmon-store-XXXXXX",
+		         tmp ? tmp : "/tmp");
+		if (!mkdtemp(dir)) {
+			perror("mkdtemp");
+			return 1;
+		}
+		test_sha256();
+		test_flags();
+		test_schedule();
+		test_open();
+		path_of(db, sizeof(db), "main.db");
 	}
-	test_sha256();
-	test_flags();
-	test_schedule();
-	test_open();
 
-	path_of(db, sizeof(db), "main.db");
-	if (store_open(db, &st, err, sizeof(err)) != STORE_OK) {
-		printf("not ok - open %s: %s\n", db, err);
-		return 1;
+	for (i = 0; i < sizeof(store_tests) / sizeof(store_tests[0]); i++) {
+		/* start fresh: an empty schema, or no file */
+		if (pg_url && pg_wipe(db) != 0) {
+			printf("not ok - %swipe %s\n", prefix, db);
+			return 1;
+		}
+		if (!pg_url && i > 0)
+			unlink(db);
+		if (store_open(db, &st, err, sizeof(err)) != STORE_OK) {
+			printf("not ok - %sopen %s: %s\n", prefix, db, err);
+			return 1;
+		}
+		store_tests[i].fn(st, db);
+		store_close(st);
 	}
-	test_feeds(st);
-	store_close(st);
-	unlink(db);
-	if (store_open(db, &st, err, sizeof(err)) != STORE_OK) {
-		printf("not ok - open %s: %s\n", db, err);
-		return 1;
-	}
-	test_fetch(st, db);
-	store_close(st);
-	unlink(db);
-	if (store_open(db, &st, err, sizeof(err)) != STORE_OK) {
-		printf("not ok - open %s: %s\n", db, err);
-		return 1;
-	}
-	test_crawl_store(st, db);
-	store_close(st);
-	unlink(db);
-	if (store_open(db, &st, err, sizeof(err)) != STORE_OK) {
-		printf("not ok - open %s: %s\n", db, err);
-		return 1;
-	}
-	test_labels(st, db);
-	store_close(st);
-	unlink(db);
-	if (store_open(db, &st, err, sizeof(err)) != STORE_OK) {
-		printf("not ok - open %s: %s\n", db, err);
-		return 1;
-	}
-	test_series(st, db);
-	store_close(st);
 
-	if (check_failed == 0) {
+	if (check_failed == 0 && !pg_url) {
 		char cmd[600];
 
 		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
