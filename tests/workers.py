@@ -221,7 +221,7 @@ def main():
         fail("classify: %d predictions of %d items, %d versions, for %d "
              "items" % (n, distinct, versions, items))
     print("classify: %d workers, one killed; every one of %d items scored "
-          "once" % (opts.workers, items))
+          "once, 0 left" % (opts.workers, items))
     return 0
 
 
