@@ -211,8 +211,8 @@ static const char *const migrations[] = {
 	"  WHERE delivered_at IS NULL;",
 	/* 5: crawl workers sharing the database: who holds a feed, until
 	 * when (see store_feed_claim_due) */
-	"ALTER TABLE feeds ADD COLUMN lease_owner TEXT;"
-	"ALTER TABLE feeds ADD COLUMN lease_until BIGINT;",
+	("ALTER TABLE feeds ADD COLUMN lease_owner TEXT;"
+	 "ALTER TABLE feeds ADD COLUMN lease_until BIGINT;"),
 };
 
 #define SCHEMA_LATEST ((int)(sizeof(migrations) / sizeof(migrations[0])))
