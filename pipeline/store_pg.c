@@ -474,20 +474,19 @@ pg_foreach(struct pg_store *st, const char *sql, const struct pg_params *p,
            const char *what, int (*fn)(const PGresult *r, int row, void *arg),
            void *arg, char *err, size_t errsz)
 {
-	static const char declare[] = "DECLARE %s NO SCROLL CURSOR FOR ";
 	char name[32], fetch[64], close_sql[48], *dsql;
 	PGresult *r;
 	size_t len;
 	int rc, code, i, n, stop = 0;
 
 	snprintf(name, sizeof(name), "pcmon_c%u", ++st->cursor);
-	len = sizeof(declare) + strlen(name) + strlen(sql);
+	len = (size_t)snprintf(NULL, 0, "DECLARE %s NO SCROLL CURSOR FOR %s",
+	                       name, sql) + 1;
 	if (!(dsql = malloc(len))) {
 		store_set_err(err, errsz, "cannot %s: out of memory", what);
 		return STORE_ERR_NOMEM;
 	}
-	snprintf(dsql, len, declare, name);
-	strcat(dsql, sql);
+	snprintf(dsql, len, "DECLARE %s NO SCROLL CURSOR FOR %s", name, sql);
 	snprintf(fetch, sizeof(fetch), "FETCH %d FROM %s", FETCH_ROWS, name);
 	snprintf(close_sql, sizeof(close_sql), "CLOSE %s", name);
 
@@ -692,7 +691,7 @@ sanitize_url(const char *url)
 	}
 	q = strchr(auth, '?');
 	if (!q) {
-		strcpy(o, auth);
+		memcpy(o, auth, strlen(auth) + 1);
 		return out;
 	}
 	memcpy(o, auth, (size_t)(q - auth));
