@@ -75,7 +75,10 @@ db_info(struct pcmon_ctx *ctx)
 		printf("%-14s%lld bytes x %lld pages\n", "pages",
 		       (long long)in.page_size, (long long)in.page_count);
 	if (in.file_size >= 0)
-		printf("%-14s%lld bytes\n", "file size",
+		/* PostgreSQL: pg_database_size, not one file */
+		printf("%-14s%lld bytes\n",
+		       strcmp(in.backend, "sqlite") == 0 ? "file size"
+		                                         : "database size",
 		       (long long)in.file_size);
 	if (in.wal_size >= 0)
 		printf("%-14s%lld bytes\n", "wal size", (long long)in.wal_size);
