@@ -432,6 +432,46 @@ pg_query(struct pg_store *st, const char *sql, const struct pg_params *p,
 	return NULL;
 }
 
+int
+pg_exec_prepared(struct pg_store *st, unsigned id, const char *sql,
+                 const struct pg_params *p, const char *what, int64_t *rows,
+                 char *err, size_t errsz)
+{
+	char name[32];
+	PGresult *r;
+	ExecStatusType s;
+	int code;
+
+	if (id >= 32 || (p && p->n < 0)) {
+		store_set_err(err, errsz, "cannot %s: bad prepared statement",
+		              what);
+		return STORE_ERR_USAGE;
+	}
+	snprintf(name, sizeof(name), "pcmon_p%u", id);
+	if (!(st->prepared & (1u << id))) {
+		r = PQprepare(st->conn, name, sql, p ? p->n : 0, NULL);
+		if (!r || PQresultStatus(r) != PGRES_COMMAND_OK) {
+			code = pg_fail(st, r, what, err, errsz);
+			PQclear(r);
+			return code;
+		}
+		PQclear(r);
+		st->prepared |= 1u << id;
+	}
+	r = PQexecPrepared(st->conn, name, p ? p->n : 0, p ? p->v : NULL, NULL,
+	                   NULL, 0);
+	s = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
+	if (s != PGRES_TUPLES_OK && s != PGRES_COMMAND_OK) {
+		code = pg_fail(st, r, what, err, errsz);
+		PQclear(r);
+		return code;
+	}
+	if (rows)
+		*rows = (int64_t)strtoll(PQcmdTuples(r), NULL, 10);
+	PQclear(r);
+	return STORE_OK;
+}
+
 static int64_t
 parse_int64(const char *s)
 {
@@ -1802,7 +1842,7 @@ pg_fetch_add_item(struct store_txn *base, const struct store_item *it,
 	 * that conflicts still takes an id from the identity, and ids
 	 * should have no gaps where SQLite's have none; ON CONFLICT stays
 	 * for a concurrent writer */
-	if ((rc = pg_exec(tx->st,
+	if ((rc = pg_exec_prepared(tx->st, 0,
 	                  "INSERT INTO items (feed_id, fetch_id, ident, guid,"
 	                  " link, canonical_link, title, summary, author, lang,"
 	                  " published, updated, first_seen, date_flag)"

@@ -31,6 +31,7 @@ struct pg_store {
 	char *location; /* the URL as shown in messages, password removed */
 	int depth;      /* pg_tx_enter nesting: 0 outside a transaction */
 	unsigned cursor; /* counter naming pg_foreach's cursors */
+	unsigned prepared; /* bit i: "pcmon_pI" prepared (pg_exec_prepared) */
 };
 
 /* Text parameters of one statement: NULL is SQL NULL.  Numbers are
@@ -73,6 +74,13 @@ PGresult *pg_query(struct pg_store *st, const char *sql,
  * code.  When rows is not NULL it gets the number of rows affected. */
 int pg_exec(struct pg_store *st, const char *sql, const struct pg_params *p,
             const char *what, int64_t *rows, char *err, size_t errsz);
+
+/* pg_exec for the hot statements (one per stored item): prepared once per
+ * connection as "pcmon_pID" (id < 32, one per distinct sql), so the server
+ * parses and plans it once instead of at every call. */
+int pg_exec_prepared(struct pg_store *st, unsigned id, const char *sql,
+                     const struct pg_params *p, const char *what,
+                     int64_t *rows, char *err, size_t errsz);
 
 /* One integer: the first column of the first row (0 when no row or
  * NULL). */
