@@ -81,77 +81,63 @@ static const struct {
 };
 
 /*
- * Commands that, given this option, work on their input alone: no
- * configuration, database or lock ("pcmon detect --input FILE" is a
- * contract for other tools, and must not create a database).
+ * Arguments that change what a command needs (the first match wins): an
+ * option anywhere before "--" ("--input" or "--input=FILE"), or with sub
+ * set, the subcommand (the first argument).  The flags become
+ * (flags & ~clear) | set.
  */
 static const struct {
-	const char *name, *option;
-} standalone[] = {
-	{ "detect", "--input" },
+	const char *name, *arg;
+	int sub, clear, set;
+} overrides[] = {
+	/* a contract for other tools: works on its input alone, and must
+	 * not create a database */
+	{ "detect", "--input", 0, ~0, NO_CONFIG },
+	/* names both databases on its command line; the configured one may
+	 * be neither */
+	{ "db", "copy", 1, NEED_DB | NEED_LOCK, 0 },
+	/* one of many workers sharing a database, which coordinate through
+	 * leases and row locks in the database itself */
+	{ "crawl", "--worker", 0, NEED_LOCK, 0 },
+	{ "classify", "--worker", 0, NEED_LOCK, 0 },
 };
 
-/*
- * Subcommands that open their databases themselves: "pcmon db copy"
- * names both on its command line, and the configured one may be neither.
- */
-static const struct {
-	const char *name, *sub;
-} own_db[] = {
-	{ "db", "copy" },
-};
+static int
+matches(const char *a, const char *opt)
+{
+	size_t n = strlen(opt);
+
+	return strncmp(a, opt, n) == 0 && (a[n] == '\0' || a[n] == '=');
+}
 
 static int
 command_flags(const struct command *c, int argc, char **argv)
 {
 	size_t i;
 	int j;
-	size_t n;
 
-	for (i = 0; i < sizeof(own_db) / sizeof(own_db[0]); i++)
-		if (strcmp(own_db[i].name, c->name) == 0 && argc > 1 &&
-		    strcmp(argv[1], own_db[i].sub) == 0)
-			return c->flags & ~(NEED_DB | NEED_LOCK);
-
-	for (i = 0; i < sizeof(standalone) / sizeof(standalone[0]); i++) {
-		if (strcmp(standalone[i].name, c->name) != 0)
+	for (i = 0; i < sizeof(overrides) / sizeof(overrides[0]); i++) {
+		if (strcmp(overrides[i].name, c->name) != 0)
 			continue;
-		n = strlen(standalone[i].option);
-		for (j = 1; j < argc && strcmp(argv[j], "--") != 0; j++)
-			if (strncmp(argv[j], standalone[i].option, n) == 0 &&
-			    (argv[j][n] == '\0' || argv[j][n] == '='))
-				return NO_CONFIG;
+		for (j = 1; j < argc && strcmp(argv[j], "--") != 0; j++) {
+			if (overrides[i].sub ? strcmp(argv[j], overrides[i].arg) == 0
+			                     : matches(argv[j], overrides[i].arg))
+				return (c->flags & ~overrides[i].clear) |
+				       overrides[i].set;
+			if (overrides[i].sub)
+				break; /* only the first argument */
+		}
 	}
 	return c->flags;
 }
-
-/*
- * Commands that, given this option, take no lock: "pcmon crawl --worker"
- * is one of many crawlers sharing a database, which coordinate through
- * leases in the database itself (store_feed_claim_due).
- */
-static const struct {
-	const char *name, *option;
-} lockless[] = {
-	{ "crawl", "--worker" },
-	{ "classify", "--worker" },
-};
 
 static int
 needs_lock(const struct command *c, int flags, int argc, char **argv)
 {
 	size_t i, j;
-	int k;
 
 	if (!(flags & NEED_LOCK))
 		return 0;
-	for (i = 0; i < sizeof(lockless) / sizeof(lockless[0]); i++) {
-		if (strcmp(lockless[i].name, c->name) != 0)
-			continue;
-		for (k = 1; k < argc && strcmp(argv[k], "--") != 0; k++)
-			if (strcmp(argv[k], lockless[i].option) == 0)
-				return 0;
-	}
 	for (i = 0; i < sizeof(lock_writers) / sizeof(lock_writers[0]); i++) {
 		if (strcmp(lock_writers[i].name, c->name) != 0)
 			continue;
