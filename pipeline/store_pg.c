@@ -1452,15 +1452,38 @@ out:
 	return pg_tx_leave(st, 1, err, errsz);
 }
 
+/* The feeds of a FEED_COLUMNS result, as a store_feed_list_free() array;
+ * takes r. */
+static int
+feed_list(PGresult *r, const char *what, struct store_feed **out, size_t *n,
+          char *err, size_t errsz)
+{
+	struct store_feed *v = NULL;
+	size_t len = 0, rows = (size_t)PQntuples(r);
+
+	if (rows > 0 && !(v = calloc(rows, sizeof(*v))))
+		goto oom;
+	for (len = 0; len < rows; len++)
+		if (read_feed(r, (int)len, &v[len]) != STORE_OK)
+			goto oom;
+	PQclear(r);
+	*out = v;
+	*n = len;
+	return STORE_OK;
+oom:
+	PQclear(r);
+	store_feed_list_free(v, len);
+	store_set_err(err, errsz, "cannot %s: out of memory", what);
+	return STORE_ERR_NOMEM;
+}
+
 static int
 pg_feed_list_due(struct store *base, int64_t now, struct store_feed **out,
                  size_t *n, char *err, size_t errsz)
 {
 	struct pg_store *st = (struct pg_store *)base;
-	struct store_feed *v = NULL;
 	struct pg_params p;
 	PGresult *r;
-	size_t len = 0, rows;
 	int rc;
 
 	/* one result: the list is read whole anyway */
@@ -1476,21 +1499,7 @@ pg_feed_list_due(struct store *base, int64_t now, struct store_feed **out,
 	                   " f.next_fetch_at, f.id",
 	                   &p, "list due feeds", &rc, err, errsz)))
 		return rc;
-	rows = (size_t)PQntuples(r);
-	if (rows > 0 && !(v = calloc(rows, sizeof(*v))))
-		goto oom;
-	for (len = 0; len < rows; len++)
-		if (read_feed(r, (int)len, &v[len]) != STORE_OK)
-			goto oom;
-	PQclear(r);
-	*out = v;
-	*n = len;
-	return STORE_OK;
-oom:
-	PQclear(r);
-	store_feed_list_free(v, len);
-	store_set_err(err, errsz, "cannot list due feeds: out of memory");
-	return STORE_ERR_NOMEM;
+	return feed_list(r, "list due feeds", out, n, err, errsz);
 }
 
 static int
@@ -1499,10 +1508,8 @@ pg_feed_claim_due(struct store *base, int64_t now, const char *owner,
                   size_t *n, char *err, size_t errsz)
 {
 	struct pg_store *st = (struct pg_store *)base;
-	struct store_feed *v = NULL;
 	struct pg_params p;
 	PGresult *r;
-	size_t len = 0, rows;
 	int rc;
 
 	/* one statement: the rows another worker is claiming at this
@@ -1525,21 +1532,7 @@ pg_feed_claim_due(struct store *base, int64_t now, const char *owner,
 	                   " f.next_fetch_at, f.id",
 	                   &p, "claim due feeds", &rc, err, errsz)))
 		return rc;
-	rows = (size_t)PQntuples(r);
-	if (rows > 0 && !(v = calloc(rows, sizeof(*v))))
-		goto oom;
-	for (len = 0; len < rows; len++)
-		if (read_feed(r, (int)len, &v[len]) != STORE_OK)
-			goto oom;
-	PQclear(r);
-	*out = v;
-	*n = len;
-	return STORE_OK;
-oom:
-	PQclear(r);
-	store_feed_list_free(v, len);
-	store_set_err(err, errsz, "cannot claim due feeds: out of memory");
-	return STORE_ERR_NOMEM;
+	return feed_list(r, "claim due feeds", out, n, err, errsz);
 }
 
 static int

@@ -1288,28 +1288,15 @@ out:
 	return tx_leave(st, 1, err, errsz);
 }
 
+/* Steps s (rc: its preparation's result) over FEED_COLUMNS rows into a
+ * store_feed_list_free() array; finalizes s. */
 static int
-sq_feed_list_due(struct store *base, int64_t now, struct store_feed **out,
-                 size_t *n, char *err, size_t errsz)
+feed_list(struct sq_store *st, sqlite3_stmt *s, int rc, const char *what,
+          struct store_feed **out, size_t *n, char *err, size_t errsz)
 {
-	struct sq_store *st = (struct sq_store *)base;
 	struct store_feed *v = NULL, *nv;
 	size_t len = 0, cap = 0;
-	sqlite3_stmt *s = NULL;
-	int rc;
 
-	/* not cached: the list is read once per run */
-	rc = sqlite3_prepare_v2(
-	        st->db,
-	        FEED_COLUMNS
-	        " WHERE f.status <> 2 AND (?1 IS NULL OR"
-	        " ((f.next_fetch_at IS NULL OR f.next_fetch_at <= ?1) AND"
-	        " (f.lease_until IS NULL OR f.lease_until <= ?1)))"
-	        " ORDER BY f.next_fetch_at IS NOT NULL,"
-	        " f.next_fetch_at, f.id",
-	        -1, &s, NULL);
-	if (rc == SQLITE_OK)
-		bind_time(s, 1, now);
 	while (rc == SQLITE_OK && (rc = sqlite3_step(s)) == SQLITE_ROW) {
 		rc = SQLITE_OK;
 		if (len == cap) {
@@ -1325,7 +1312,7 @@ sq_feed_list_due(struct store *base, int64_t now, struct store_feed **out,
 	sqlite3_finalize(s);
 	if (rc != SQLITE_DONE && rc != SQLITE_OK) {
 		store_feed_list_free(v, len);
-		return sq_fail(st, rc, "list due feeds", err, errsz);
+		return sq_fail(st, rc, what, err, errsz);
 	}
 	*out = v;
 	*n = len;
@@ -1333,8 +1320,31 @@ sq_feed_list_due(struct store *base, int64_t now, struct store_feed **out,
 oom:
 	sqlite3_finalize(s);
 	store_feed_list_free(v, len);
-	store_set_err(err, errsz, "cannot list due feeds: out of memory");
+	store_set_err(err, errsz, "cannot %s: out of memory", what);
 	return STORE_ERR_NOMEM;
+}
+
+static int
+sq_feed_list_due(struct store *base, int64_t now, struct store_feed **out,
+                 size_t *n, char *err, size_t errsz)
+{
+	struct sq_store *st = (struct sq_store *)base;
+	sqlite3_stmt *s = NULL;
+	int rc;
+
+	/* not cached: the list is read once per run */
+	rc = sqlite3_prepare_v2(
+	        st->db,
+	        FEED_COLUMNS
+	        " WHERE f.status <> 2 AND (?1 IS NULL OR"
+	        " ((f.next_fetch_at IS NULL OR f.next_fetch_at <= ?1) AND"
+	        " (f.lease_until IS NULL OR f.lease_until <= ?1)))"
+	        " ORDER BY f.next_fetch_at IS NOT NULL,"
+	        " f.next_fetch_at, f.id",
+	        -1, &s, NULL);
+	if (rc == SQLITE_OK)
+		bind_time(s, 1, now);
+	return feed_list(st, s, rc, "list due feeds", out, n, err, errsz);
 }
 
 /* One writer at a time (BEGIN IMMEDIATE): pick, lease, read back. */
@@ -1344,8 +1354,6 @@ sq_feed_claim_due(struct store *base, int64_t now, const char *owner,
                   size_t *n, char *err, size_t errsz)
 {
 	struct sq_store *st = (struct sq_store *)base;
-	struct store_feed *v = NULL, *nv;
-	size_t len = 0, cap = 0;
 	sqlite3_stmt *s = NULL;
 	int rc;
 
@@ -1384,38 +1392,17 @@ sq_feed_claim_due(struct store *base, int64_t now, const char *owner,
 		bind_text(s, 1, owner);
 		sqlite3_bind_int64(s, 2, now + lease);
 	}
-	while (rc == SQLITE_OK && (rc = sqlite3_step(s)) == SQLITE_ROW) {
-		rc = SQLITE_OK;
-		if (len == cap) {
-			cap = cap ? cap * 2 : 64;
-			if (!(nv = realloc(v, cap * sizeof(*v))))
-				goto oom;
-			v = nv;
-		}
-		if (read_feed(s, &v[len]) != STORE_OK)
-			goto oom;
-		len++;
-	}
-	sqlite3_finalize(s);
-	if (rc != SQLITE_DONE && rc != SQLITE_OK) {
-		store_feed_list_free(v, len);
-		rc = sq_fail(st, rc, "claim due feeds", err, errsz);
+	if ((rc = feed_list(st, s, rc, "claim due feeds", out, n, err,
+	                    errsz)) != STORE_OK) {
 		tx_leave(st, 0, NULL, 0);
 		return rc;
 	}
 	if ((rc = tx_leave(st, 1, err, errsz)) != STORE_OK) {
-		store_feed_list_free(v, len);
-		return rc;
+		store_feed_list_free(*out, *n);
+		*out = NULL;
+		*n = 0;
 	}
-	*out = v;
-	*n = len;
-	return STORE_OK;
-oom:
-	sqlite3_finalize(s);
-	store_feed_list_free(v, len);
-	tx_leave(st, 0, NULL, 0);
-	store_set_err(err, errsz, "cannot claim due feeds: out of memory");
-	return STORE_ERR_NOMEM;
+	return rc;
 }
 
 static int
