@@ -29,7 +29,6 @@
  */
 #include <errno.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,8 +40,9 @@
 #include <sqlite3.h>
 
 #include "sha256.h"
-#include "store.h"
 #include "store_copy.h"
+#include "store_internal.h" /* store_set_err: this file moves data
+                              * between backends, as one of them */
 
 #define BUSY_TIMEOUT_MS 10000
 #define FETCH_ROWS      "10000"   /* rows per FETCH from a PostgreSQL cursor */
@@ -118,25 +118,6 @@ struct run {
 };
 
 /* ------------------------------------------------------------- helpers */
-
-/* store.c's store_set_err() is for the backends (store_internal.h) */
-static void set_err(char *err, size_t errsz, const char *fmt, ...)
-#if defined(__GNUC__)
-        __attribute__((format(printf, 3, 4)))
-#endif
-        ;
-
-static void
-set_err(char *err, size_t errsz, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!err || errsz == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errsz, fmt, ap);
-	va_end(ap);
-}
 
 static double
 now_s(void)
@@ -263,7 +244,7 @@ side_fail(struct side *s, const char *what, const char *msg, int code,
 
 	if (s->pg)
 		msg = pg_msg(msg, line, sizeof(line));
-	set_err(err, errsz, "cannot %s: %s '%s': %s", what, s->role,
+	store_set_err(err, errsz, "cannot %s: %s '%s': %s", what, s->role,
 	        s->location, msg ? msg : "unknown error");
 	return code;
 }
@@ -305,7 +286,7 @@ pq_fail(struct side *s, const PGresult *r, const char *what, char *err,
 static int
 oom(char *err, size_t errsz)
 {
-	set_err(err, errsz, "cannot copy the database: out of memory");
+	store_set_err(err, errsz, "cannot copy the database: out of memory");
 	return STORE_ERR_NOMEM;
 }
 
@@ -428,13 +409,13 @@ side_open(struct side *s, const char *loc, int *version, char *err,
 
 	loc = strip_scheme(loc);
 	if (!*loc) {
-		set_err(err, errsz, "no %s database given", s->role);
+		store_set_err(err, errsz, "no %s database given", s->role);
 		return STORE_ERR_USAGE;
 	}
 	/* store_open() would create a missing file: a mistyped source
 	 * would copy as an empty archive */
 	if (!s->fill && !is_pg(loc) && access(loc, F_OK) != 0) {
-		set_err(err, errsz, "cannot open %s '%s': %s", s->role, loc,
+		store_set_err(err, errsz, "cannot open %s '%s': %s", s->role, loc,
 		        strerror(errno));
 		return STORE_ERR_IO;
 	}
@@ -598,7 +579,7 @@ plan_tables(struct side *src, struct side *dst, struct table **out,
 			goto out;
 		}
 		if (!has_string(dnames, ndnames, t->name)) {
-			set_err(err, errsz,
+			store_set_err(err, errsz,
 			        "cannot copy table %s: no such table in "
 			        "destination '%s'",
 			        t->name, dst->location);
@@ -614,7 +595,7 @@ plan_tables(struct side *src, struct side *dst, struct table **out,
 			goto out;
 		for (j = 0; j < t->ncols; j++)
 			if (!has_string(dcols, ndcols, t->cols[j])) {
-				set_err(err, errsz,
+				store_set_err(err, errsz,
 				        "cannot copy table %s: no column "
 				        "%s in destination '%s'",
 				        t->name, t->cols[j], dst->location);
@@ -644,7 +625,7 @@ plan_tables(struct side *src, struct side *dst, struct table **out,
 				break;
 		}
 		if (i == n) {
-			set_err(err, errsz,
+			store_set_err(err, errsz,
 			        "cannot copy table %s: its foreign keys "
 			        "refer to a table not copied, or form a "
 			        "cycle",
@@ -1215,7 +1196,7 @@ check_empty(struct side *dst, const struct table *v, size_t n, char *err,
 			goto out;
 		free_strings(rows, nrows);
 		if (nrows) {
-			set_err(err, errsz,
+			store_set_err(err, errsz,
 			        "destination '%s' is not empty (table %s "
 			        "has rows): nothing copied",
 			        dst->location, v[i].name);
@@ -1306,7 +1287,7 @@ store_copy(const struct store_copy_opts *o, char *err, size_t errsz)
 	struct run r = { 0 };
 
 	if (same_location(o->from, o->to)) {
-		set_err(err, errsz,
+		store_set_err(err, errsz,
 		        "source and destination are the same database");
 		return STORE_ERR_USAGE;
 	}
@@ -1314,7 +1295,7 @@ store_copy(const struct store_copy_opts *o, char *err, size_t errsz)
 	    (rc = side_open(&dst, o->to, &vdst, err, errsz)) != STORE_OK)
 		goto out;
 	if (vsrc != vdst) {
-		set_err(err, errsz,
+		store_set_err(err, errsz,
 		        "schema versions differ: source '%s' has %d, "
 		        "destination '%s' has %d",
 		        src.location, vsrc, dst.location, vdst);
@@ -1361,7 +1342,7 @@ store_copy(const struct store_copy_opts *o, char *err, size_t errsz)
 		if (v[i].src.rows != v[i].dst.rows ||
 		    memcmp(v[i].src.lane, v[i].dst.lane,
 		           sizeof(v[i].src.lane)) != 0) {
-			set_err(err, errsz,
+			store_set_err(err, errsz,
 			        "table %s differs after the copy (%lld "
 			        "rows read, %lld found in destination "
 			        "'%s'%s): nothing copied",
