@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
 #include <zlib.h>
 
 #include "store_pg.h"
@@ -62,101 +63,13 @@ param_limit(struct pg_params *p, long limit)
 		pg_param_text(p, NULL);
 }
 
-/* A growing JSON document: a batch of rows as one text parameter. */
-struct jbuf {
-	char *s;
-	size_t len, cap;
-	int oom;
-};
-
-static void
-jb_put(struct jbuf *b, const char *s, size_t n)
+/* A batch of rows as one JSON text parameter (jsonb_to_recordset): adds
+ * row to rows; -1 when row is NULL (out of memory, or text that is not
+ * UTF-8) or cannot be appended. */
+static int
+rows_add(json_t *rows, json_t *row)
 {
-	char *t;
-	size_t cap;
-
-	if (b->oom)
-		return;
-	if (b->len + n + 1 > b->cap) {
-		cap = b->cap ? b->cap : 4096;
-		while (b->len + n + 1 > cap)
-			cap *= 2;
-		if (!(t = realloc(b->s, cap))) {
-			b->oom = 1;
-			return;
-		}
-		b->s = t;
-		b->cap = cap;
-	}
-	memcpy(b->s + b->len, s, n);
-	b->len += n;
-	b->s[b->len] = '\0';
-}
-
-static void
-jb_lit(struct jbuf *b, const char *s)
-{
-	jb_put(b, s, strlen(s));
-}
-
-/* a JSON string, or null for NULL */
-static void
-jb_str(struct jbuf *b, const char *s)
-{
-	char esc[8];
-	size_t run;
-
-	if (!s) {
-		jb_lit(b, "null");
-		return;
-	}
-	jb_put(b, "\"", 1);
-	while (*s) {
-		for (run = 0; s[run] && s[run] != '"' && s[run] != '\\' &&
-		              (unsigned char)s[run] >= 0x20;
-		     run++)
-			;
-		jb_put(b, s, run);
-		s += run;
-		if (!*s)
-			break;
-		if (*s == '"' || *s == '\\')
-			snprintf(esc, sizeof(esc), "\\%c", *s);
-		else
-			snprintf(esc, sizeof(esc), "\\u%04x",
-			         (unsigned)(unsigned char)*s);
-		jb_lit(b, esc);
-		s++;
-	}
-	jb_put(b, "\"", 1);
-}
-
-static void
-jb_int(struct jbuf *b, int64_t v)
-{
-	char num[32];
-
-	snprintf(num, sizeof(num), "%lld", (long long)v);
-	jb_lit(b, num);
-}
-
-static void
-jb_time(struct jbuf *b, int64_t t)
-{
-	if (t == STORE_TIME_NONE)
-		jb_lit(b, "null");
-	else
-		jb_int(b, t);
-}
-
-/* as a string: float8in reads it back bit for bit, NaN included */
-static void
-jb_double(struct jbuf *b, double v)
-{
-	char num[40];
-
-	snprintf(num, sizeof(num), "\"%.17g\"", v);
-	jb_lit(b, num);
+	return row ? json_array_append_new(rows, row) : -1;
 }
 
 /* The first id a one-column query answers; STORE_ERR_NOTFOUND (err
@@ -286,8 +199,9 @@ pg_prediction_put(struct store *base, const struct store_prediction *v,
                   size_t n, char *err, size_t errsz)
 {
 	struct pg_store *st = (struct pg_store *)base;
-	struct jbuf b = { NULL, 0, 0, 0 };
 	struct pg_params p;
+	json_t *rows;
+	char *text, score[40];
 	size_t i, j, end;
 	int rc, code = STORE_OK;
 
@@ -295,37 +209,39 @@ pg_prediction_put(struct store *base, const struct store_prediction *v,
 		return code;
 	for (i = 0; i < n && code == STORE_OK; i = end) {
 		end = n - i > BATCH_ROWS ? i + BATCH_ROWS : n;
-		b.len = 0;
-		jb_lit(&b, "[");
-		for (j = i; j < end; j++) {
-			jb_lit(&b, j > i ? ",{\"n\":" : "{\"n\":");
-			jb_int(&b, (int64_t)j);
-			jb_lit(&b, ",\"item_id\":");
-			jb_int(&b, v[j].item_id);
-			jb_lit(&b, ",\"model_version\":");
-			jb_str(&b, v[j].model_version);
-			jb_lit(&b, ",\"label\":");
-			jb_str(&b, v[j].label);
-			jb_lit(&b, ",\"score\":");
-			jb_double(&b, v[j].score);
-			jb_lit(&b, ",\"themes\":");
-			jb_str(&b, v[j].themes);
-			jb_lit(&b, ",\"countries\":");
-			jb_str(&b, v[j].countries);
-			jb_lit(&b, ",\"scored_at\":");
-			jb_time(&b, v[j].scored_at);
-			jb_lit(&b, "}");
+		rows = json_array();
+		for (j = i; rows && j < end; j++) {
+			/* the score as text: float8in reads it back bit for
+			 * bit, NaN included */
+			snprintf(score, sizeof(score), "%.17g", v[j].score);
+			if (rows_add(rows,
+			             json_pack("{sI sI ss? ss? ss ss? ss? so?}",
+			                       "n", (json_int_t)j, "item_id",
+			                       (json_int_t)v[j].item_id,
+			                       "model_version", v[j].model_version,
+			                       "label", v[j].label, "score", score,
+			                       "themes", v[j].themes, "countries",
+			                       v[j].countries, "scored_at",
+			                       v[j].scored_at == STORE_TIME_NONE
+			                               ? NULL
+			                               : json_integer(
+			                                         v[j].scored_at))) !=
+			    0) {
+				json_decref(rows);
+				rows = NULL;
+			}
 		}
-		jb_lit(&b, "]");
-		if (b.oom) {
-			store_set_err(
-			        err, errsz,
-			        "cannot store predictions: out of memory");
+		text = rows ? json_dumps(rows, JSON_COMPACT) : NULL;
+		json_decref(rows);
+		if (!text) {
+			store_set_err(err, errsz,
+			              "cannot store predictions: out of memory or "
+			              "text that is not UTF-8");
 			code = STORE_ERR_NOMEM;
 			break;
 		}
 		pg_params_init(&p);
-		pg_param_text(&p, b.s);
+		pg_param_text(&p, text);
 		code = pg_exec(
 		        st,
 		        "INSERT INTO predictions (item_id, model_version,"
@@ -344,8 +260,8 @@ pg_prediction_put(struct store *base, const struct store_prediction *v,
 		        " countries = excluded.countries,"
 		        " scored_at = excluded.scored_at",
 		        &p, "store predictions", NULL, err, errsz);
+		free(text);
 	}
-	free(b.s);
 	rc = pg_tx_leave(st, code == STORE_OK, err, errsz);
 	return code != STORE_OK ? code : rc;
 }
@@ -774,8 +690,9 @@ pg_story_put(struct store *base, const struct store_story *v, size_t n,
              char *err, size_t errsz)
 {
 	struct pg_store *st = (struct pg_store *)base;
-	struct jbuf b = { NULL, 0, 0, 0 };
 	struct pg_params p;
+	json_t *rows;
+	char *text;
 	size_t i, j, end;
 	int rc, code = STORE_OK;
 
@@ -783,29 +700,30 @@ pg_story_put(struct store *base, const struct store_story *v, size_t n,
 		return code;
 	for (i = 0; i < n && code == STORE_OK; i = end) {
 		end = n - i > BATCH_ROWS ? i + BATCH_ROWS : n;
-		b.len = 0;
-		jb_lit(&b, "[");
-		for (j = i; j < end; j++) {
-			jb_lit(&b, j > i ? ",{\"n\":" : "{\"n\":");
-			jb_int(&b, (int64_t)j);
-			jb_lit(&b, ",\"item_id\":");
-			jb_int(&b, v[j].item_id);
+		rows = json_array();
+		for (j = i; rows && j < end; j++) {
 			/* the bits as they are: BIGINT is signed */
-			jb_lit(&b, ",\"simhash\":");
-			jb_int(&b, (int64_t)v[j].fingerprint);
-			jb_lit(&b, ",\"story_id\":");
-			jb_int(&b, v[j].story_id);
-			jb_lit(&b, "}");
+			if (rows_add(rows,
+			             json_pack("{sI sI sI sI}", "n", (json_int_t)j,
+			                       "item_id", (json_int_t)v[j].item_id,
+			                       "simhash",
+			                       (json_int_t)(int64_t)v[j].fingerprint,
+			                       "story_id",
+			                       (json_int_t)v[j].story_id)) != 0) {
+				json_decref(rows);
+				rows = NULL;
+			}
 		}
-		jb_lit(&b, "]");
-		if (b.oom) {
+		text = rows ? json_dumps(rows, JSON_COMPACT) : NULL;
+		json_decref(rows);
+		if (!text) {
 			store_set_err(err, errsz,
 			              "cannot store story ids: out of memory");
 			code = STORE_ERR_NOMEM;
 			break;
 		}
 		pg_params_init(&p);
-		pg_param_text(&p, b.s);
+		pg_param_text(&p, text);
 		code = pg_exec(
 		        st,
 		        "UPDATE items SET simhash = x.simhash,"
@@ -817,8 +735,8 @@ pg_story_put(struct store *base, const struct store_story *v, size_t n,
 		        "  ORDER BY y.item_id, y.n DESC) AS x"
 		        " WHERE items.id = x.item_id",
 		        &p, "store story ids", NULL, err, errsz);
+		free(text);
 	}
-	free(b.s);
 	rc = pg_tx_leave(st, code == STORE_OK, err, errsz);
 	return code != STORE_OK ? code : rc;
 }
