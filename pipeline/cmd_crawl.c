@@ -562,12 +562,12 @@ worker_name(char *buf, size_t bufsz)
  * each feed fetched by one of them.  A worker that dies leaves its leases
  * to expire; the others then take its feeds. */
 static int
-crawl_worker(struct crawl *c, int64_t lease_s, long batch, int quiet)
+crawl_worker(struct crawl *c, int64_t lease_s, long batch)
 {
 	struct store_feed *feeds;
 	char owner[300], err[1024];
 	size_t n;
-	int rc, status = EXIT_OK, st;
+	int rc;
 
 	worker_name(owner, sizeof(owner));
 	log_info("crawl: worker %s, batches of %ld feeds, %lld s leases",
@@ -583,15 +583,12 @@ crawl_worker(struct crawl *c, int64_t lease_s, long batch, int quiet)
 		}
 		if (n == 0)
 			break;
-		st = crawl_batch(c, feeds, n, now);
+		rc = crawl_batch(c, feeds, n, now);
 		store_feed_list_free(feeds, n);
-		if (st != EXIT_OK) {
-			status = st;
-			break;
-		}
+		if (rc != EXIT_OK)
+			return rc;
 	}
-	(void)quiet;
-	return status;
+	return EXIT_OK;
 }
 
 CMD_FN(cmd_crawl)
@@ -715,7 +712,7 @@ CMD_FN(cmd_crawl)
 	c.t0_ms = ingest_now_ms();
 	stop_flag = 0;
 	if (worker)
-		status = crawl_worker(&c, lease_s, batch, quiet);
+		status = crawl_worker(&c, lease_s, batch);
 	else
 		status = crawl_batch(&c, feeds, n, now);
 	store_feed_list_free(feeds, n);
