@@ -1,12 +1,15 @@
 /*
  * store.c - the generic half of the store: argument checks, the backend
  * chosen by the location, and the rules every backend shares (an item's
- * identity, its date flag).  The SQL lives in store_sqlite.c.
+ * identity, its date flag, how a raw document is kept).  The SQL lives in
+ * store_sqlite.c and store_pg.c / store_pg_query.c.
  */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <zlib.h>
 
 #include "sha256.h"
 #include "store_internal.h"
@@ -756,4 +759,52 @@ store_evidence_item(struct store *st, int64_t id, const char *model_version,
 {
 	return st->ops->evidence_item(st, id, model_version ? model_version : "",
 	                              fn, arg, err, errsz);
+}
+
+/* zlib's default level: fast enough for every fetch, a third of the size */
+#define RAW_LEVEL 6
+
+int
+store_raw_pack(const struct store_fetch *fe, unsigned char **z, size_t *zlen,
+               char *hex, char *err, size_t errsz)
+{
+	uLongf n = compressBound((uLong)fe->body_len);
+
+	if (!(*z = malloc(n))) {
+		store_set_err(err, errsz, "cannot keep raw body: out of memory");
+		return STORE_ERR_NOMEM;
+	}
+	if (compress2(*z, &n, (const Bytef *)fe->body, (uLong)fe->body_len,
+	              RAW_LEVEL) != Z_OK ||
+	    n > (uLongf)0x7fffffff) {
+		free(*z);
+		*z = NULL;
+		store_set_err(err, errsz, "cannot compress raw body of '%s'",
+		              fe->url ? fe->url : "?");
+		return STORE_ERR_NOMEM;
+	}
+	*zlen = n;
+	sha256_hex(fe->body, fe->body_len, hex);
+	return STORE_OK;
+}
+
+int
+store_raw_unpack(const void *z, size_t zlen, size_t size, int64_t fetch_id,
+                 unsigned char **raw, char *err, size_t errsz)
+{
+	uLongf n = (uLongf)size;
+
+	if (!(*raw = malloc(size + 1))) {
+		store_set_err(err, errsz, "out of memory");
+		return STORE_ERR_NOMEM;
+	}
+	if (uncompress(*raw, &n, z, (uLong)zlen) != Z_OK) {
+		free(*raw);
+		*raw = NULL;
+		store_set_err(err, errsz, "raw document of fetch %lld is damaged",
+		              (long long)fetch_id);
+		return STORE_ERR_CORRUPT;
+	}
+	(*raw)[n] = '\0';
+	return STORE_OK;
 }

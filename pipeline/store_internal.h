@@ -195,5 +195,14 @@ void store_set_err(char *err, size_t errsz, const char *fmt, ...)
  * malloc'd, NULL when out of memory. */
 char *store_item_ident(const struct store_item *it);
 int store_date_flag(int64_t published, int64_t first_seen);
+/* A raw feed document as every backend keeps it: zlib-compressed into a
+ * malloc'd *z of *zlen bytes, with the SHA-256 (hex) of the original. */
+int store_raw_pack(const struct store_fetch *fe, unsigned char **z,
+                   size_t *zlen, char *hex, char *err, size_t errsz);
+/* Inflates a kept document of size bytes into a malloc'd, NUL-terminated
+ * *raw; STORE_ERR_CORRUPT (naming the fetch) when it does not inflate. */
+int store_raw_unpack(const void *z, size_t zlen, size_t size,
+                     int64_t fetch_id, unsigned char **raw, char *err,
+                     size_t errsz);
 
 #endif

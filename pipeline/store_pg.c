@@ -22,7 +22,6 @@
 #include <time.h>
 
 #include <libpq-fe.h>
-#include <zlib.h>
 
 #include "sha256.h"
 #include "store_pg.h"
@@ -31,7 +30,6 @@
 #define ADVISORY_KEY    "1885564270"
 #define CONNECT_TIMEOUT "10"
 #define FETCH_ROWS      1000
-#define RAW_LEVEL       6 /* as store_sqlite.c: the same bodies, same size */
 
 /* ------------------------------------------------------------- schema */
 
@@ -1862,29 +1860,16 @@ store_raw_body(struct pg_txn *tx, char *err, size_t errsz)
 	struct pg_store *st = tx->st;
 	char hex[SHA256_HEX_SIZE];
 	unsigned char *z = NULL;
-	uLongf zlen;
+	size_t zlen;
 	struct pg_params p;
 	int lengths[8] = { 0 }, formats[8] = { 0 };
 	PGresult *r;
 	int rc;
 
 	if (fe->body && fe->body_len > 0 && fe->raw_keep > 0) {
-		zlen = compressBound((uLong)fe->body_len);
-		if (!(z = malloc(zlen))) {
-			store_set_err(err, errsz,
-			              "cannot keep raw body: out of memory");
-			return STORE_ERR_NOMEM;
-		}
-		if (compress2(z, &zlen, (const Bytef *)fe->body,
-		              (uLong)fe->body_len, RAW_LEVEL) != Z_OK ||
-		    zlen > (uLongf)0x7fffffff) {
-			free(z);
-			store_set_err(err, errsz,
-			              "cannot compress raw body of '%s'",
-			              fe->url ? fe->url : "?");
-			return STORE_ERR_NOMEM;
-		}
-		sha256_hex(fe->body, fe->body_len, hex);
+		if ((rc = store_raw_pack(fe, &z, &zlen, hex, err, errsz)) !=
+		    STORE_OK)
+			return rc;
 		pg_params_init(&p);
 		pg_param_int(&p, fe->feed_id);
 		pg_param_int(&p, tx->fetch_id);

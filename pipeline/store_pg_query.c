@@ -20,7 +20,6 @@
 #include <string.h>
 
 #include <jansson.h>
-#include <zlib.h>
 
 #include "store_pg.h"
 
@@ -1388,20 +1387,15 @@ pg_evidence_item(struct store *base, int64_t id, const char *model_version,
 	if (!PQgetisnull(r, 0, 20)) {
 		/* BYTEA comes as text ("\x..."): back to bytes, then
 		 * inflated to the size stored beside it */
-		uLongf n = (uLongf)pg_int(r, 0, 21);
+		size_t n = (size_t)pg_int(r, 0, 21);
 
 		z = PQunescapeBytea((const unsigned char *)PQgetvalue(r, 0, 20),
 		                    &zn);
-		if (!z || !(raw = malloc(n + 1))) {
+		if (!z) {
 			store_set_err(err, errsz, "out of memory");
 			code = STORE_ERR_NOMEM;
-		} else if (uncompress(raw, &n, z, (uLong)zn) != Z_OK) {
-			store_set_err(err, errsz,
-			              "raw document of fetch %lld is damaged",
-			              (long long)e.fetch_id);
-			code = STORE_ERR_CORRUPT;
-		} else {
-			raw[n] = '\0';
+		} else if ((code = store_raw_unpack(z, zn, n, e.fetch_id, &raw,
+		                                    err, errsz)) == STORE_OK) {
 			e.raw = (const char *)raw;
 			e.raw_len = n;
 		}

@@ -21,14 +21,12 @@
 #include <time.h>
 
 #include <sqlite3.h>
-#include <zlib.h>
 
 #include "sha256.h"
 #include "store_internal.h"
 
 #define APPLICATION_ID  0x70636d6e /* "pcmn" */
 #define BUSY_TIMEOUT_MS 10000
-#define RAW_LEVEL       6
 
 /* ------------------------------------------------------------- schema */
 
@@ -1683,26 +1681,14 @@ store_raw_body(struct sq_txn *tx, char *err, size_t errsz)
 	struct sq_store *st = tx->st;
 	char hex[SHA256_HEX_SIZE];
 	unsigned char *z = NULL;
-	uLongf zlen;
+	size_t zlen;
 	sqlite3_stmt *s;
 	int rc, code;
 
 	if (fe->body && fe->body_len > 0 && fe->raw_keep > 0) {
-		zlen = compressBound((uLong)fe->body_len);
-		if (!(z = malloc(zlen))) {
-			store_set_err(err, errsz,
-			              "cannot keep raw body: out of memory");
-			return STORE_ERR_NOMEM;
-		}
-		if (compress2(z, &zlen, (const Bytef *)fe->body,
-		              (uLong)fe->body_len, RAW_LEVEL) != Z_OK) {
-			free(z);
-			store_set_err(err, errsz,
-			              "cannot compress raw body of '%s'",
-			              fe->url ? fe->url : "?");
-			return STORE_ERR_NOMEM;
-		}
-		sha256_hex(fe->body, fe->body_len, hex);
+		if ((code = store_raw_pack(fe, &z, &zlen, hex, err, errsz)) !=
+		    STORE_OK)
+			return code;
 		if (!(s = stmt_get(st, ST_RAW_INSERT, &code, err, errsz))) {
 			free(z);
 			return code;
@@ -2915,21 +2901,13 @@ sq_evidence_item(struct store *base, int64_t id, const char *model_version,
 		e.fetch_url = (const char *)sqlite3_column_text(s, 18);
 		e.http_status = (long)sqlite3_column_int64(s, 19);
 		if (sqlite3_column_type(s, 20) == SQLITE_BLOB) {
-			uLongf n = (uLongf)sqlite3_column_int64(s, 21);
-			const void *z = sqlite3_column_blob(s, 20);
-			int zn = sqlite3_column_bytes(s, 20);
+			size_t n = (size_t)sqlite3_column_int64(s, 21);
 
-			if (!(raw = malloc(n + 1))) {
-				store_set_err(err, errsz, "out of memory");
-				code = STORE_ERR_NOMEM;
-			} else if (uncompress(raw, &n, z, (uLong)zn) != Z_OK) {
-				store_set_err(err, errsz,
-				              "raw document of fetch %lld is "
-				              "damaged",
-				              (long long)e.fetch_id);
-				code = STORE_ERR_CORRUPT;
-			} else {
-				raw[n] = '\0';
+			code = store_raw_unpack(
+			        sqlite3_column_blob(s, 20),
+			        (size_t)sqlite3_column_bytes(s, 20), n,
+			        e.fetch_id, &raw, err, errsz);
+			if (code == STORE_OK) {
 				e.raw = (const char *)raw;
 				e.raw_len = n;
 			}
