@@ -22,7 +22,7 @@ static const char usage[] =
         "usage: pcmon db info | check | migrate\n"
         "       pcmon db copy --from LOCATION --to LOCATION [--quiet]\n"
         "\n"
-        "  info     path, schema version, SQLite version, sizes and counts\n"
+        "  info     location, schema version, backend version, sizes, counts\n"
         "  check    integrity and foreign-key check; exit 3 when damaged\n"
         "  migrate  bring the schema to this pcmon's version\n"
         "  copy     the whole archive into an empty database (see\n"

@@ -49,7 +49,7 @@ static const struct command commands[] = {
 	{ "ingest", cmd_ingest, NEED_DB | NEED_LOCK, "store the items of saved feed documents" },
 	{ "crawl", cmd_crawl, NEED_DB | NEED_LOCK | NEED_NET, "fetch the due feeds over HTTP and store their new items" },
 	{ "items", cmd_items, NEED_DB, "list stored items" },
-	{ "db", cmd_db, NEED_DB, "database information, integrity check, migration" },
+	{ "db", cmd_db, NEED_DB, "database information, integrity check, migration, copy" },
 	{ "config", cmd_config, 0, "check and print the configuration" },
 	{ "train", cmd_train, 0, "train a model from labeled examples" },
 	{ "eval", cmd_eval, 0, "score a model on labeled examples" },
